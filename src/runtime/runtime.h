@@ -1,0 +1,146 @@
+/*
+ * runtime.h - values, the runtime context and the builtin-call interface of
+ * the interpreter (prefix rt_).
+ *
+ * Values have value semantics.  Matrices are held through refcounted matrix
+ * objects (MatObj) so that copying a variable is O(1) and a write first
+ * makes the object exclusive (copy-on-write).  A MatObj is the handle that
+ * later issues make evictable (buffer pool) or distributed (MPI); code
+ * outside the matrix module reaches cells only through rt_mat_block().
+ * Lists are refcounted and copy-on-write too.  Strings are owned by their
+ * Value and copied with it.
+ *
+ * Builtins are native functions `RtBuiltinFn` registered in one table
+ * (builtins.def, X-macro): the interpreter evaluates the call's arguments,
+ * binds them (positional and named) and calls the handler, which returns
+ * its result(s) or an error (message only; the interpreter adds the span).
+ */
+#ifndef TSR_RUNTIME_H
+#define TSR_RUNTIME_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "lang/ast.h"
+#include "lang/lang.h"
+#include "matrix/matrix.h"
+#include "util/util.h"
+
+/* ---- values ------------------------------------------------------------------ */
+typedef struct MatObj {
+    int refcnt;
+    MatBlock *blk;       /* in memory; later: may be NULL while evicted */
+} MatObj;
+
+typedef struct RtList RtList;
+
+typedef struct Value {
+    DataType dt;         /* DT_UNKNOWN means "no value" */
+    ValueType vt;        /* for scalars; VT_FP64 for matrices */
+    union {
+        int64_t i;
+        double d;
+        int b;
+        char *s;         /* owned */
+        MatObj *m;       /* counted reference */
+        RtList *l;       /* counted reference */
+    } u;
+} Value;
+
+struct RtList {
+    int refcnt;
+    int n, cap;
+    Value *items;
+    char **names;        /* NULL for an unnamed list; else n owned names */
+};
+
+/* Constructors (the result owns what it references). */
+Value rt_int(int64_t v);
+Value rt_dbl(double v);
+Value rt_bool(int v);
+Value rt_str(const char *s);          /* copies s */
+Value rt_str_take(char *s);           /* takes ownership of s */
+Value rt_mat_take(MatBlock *b);       /* wraps a new block (refcnt 1) */
+Value rt_list_new(int named);
+/* Copy = new reference (matrices/lists: refcount++; strings: duplicated). */
+Value rt_copy(const Value *v);
+void rt_release(Value *v);            /* drops the reference; v becomes empty */
+/* Block of a matrix value (borrowed). */
+MatBlock *rt_mat_block(const Value *v);
+/* Makes v's matrix exclusively owned (copies if shared) and returns its
+ * block for in-place update; NULL with err on allocation failure. */
+MatBlock *rt_mat_mutable(Value *v, Err *err);
+/* Lists: append takes ownership of item; name may be NULL for unnamed. */
+void rt_list_append(Value *list, Value item, const char *name);
+RtList *rt_list_mutable(Value *v);    /* copy-on-write for lists */
+
+/* Scalar conversions (DML.md 2.3, 3.2, 3.6); they assume dt == DT_SCALAR. */
+double rt_as_double(const Value *v);
+int64_t rt_as_int(const Value *v);    /* sign(v)*floor(|v|+2^-53) for doubles */
+int rt_as_bool(const Value *v);
+/* Printed form of a scalar (DML.md 3.7); appended to out. */
+void rt_scalar_to_string(const Value *v, StrBuf *out);
+/* "scalar", "matrix", ... / "INT64", "FP64", ... */
+const char *rt_dt_name(DataType dt);
+const char *rt_vt_name(ValueType vt);
+
+/* ---- operators (ops.c) ------------------------------------------------------------ */
+struct RtCtx;
+/* a op b for every combination of scalars (int/double/bool/string) and
+ * matrices, with the value-type rules of DML.md 2.3/3.2/3.3/3.5/3.7 (string
+ * concatenation, int overflow error, 1x1 right operand as scalar, ...).
+ * Inputs are borrowed; *out is a new value. Errors: message in ctx->err. */
+tsr_status rt_binop(struct RtCtx *ctx, BinOp op, const Value *a, const Value *b, Value *out);
+tsr_status rt_unop(struct RtCtx *ctx, UnOp op, const Value *a, Value *out);
+
+/* ---- context ------------------------------------------------------------------- */
+typedef struct RtStats {
+    int64_t t_start, t_parse, t_compile, t_exec_end;   /* tm_now_ns stamps */
+    /* per-instruction counters, filled by the interpreter */
+    struct { const char *name; int64_t count, ns; } ops[256];
+    int nops;
+} RtStats;
+
+typedef struct RtCtx {
+    FILE *out, *errout;
+    int64_t seed;          /* -1: none */
+    uint64_t rand_calls;   /* for fresh seeds of unseeded rand() */
+    int threads;
+    void *pool;            /* thread pool handle (issue 4) */
+    AstProgram *prog;
+    RtStats stats;
+    Err err;
+    int depth;             /* current call depth (limit below) */
+} RtCtx;
+
+#define RT_MAX_CALL_DEPTH 10000
+
+/* ---- builtins ------------------------------------------------------------------- */
+/* Bound, evaluated arguments of one builtin call. */
+typedef struct RtArgs {
+    Value *pos;            /* positional arguments in order */
+    int npos;
+    const char **names;    /* named arguments */
+    Value *named;
+    int nnamed;
+    Span span;             /* the call */
+} RtArgs;
+
+/* A builtin writes nout results into out[0..nout-1] (nout is the number of
+ * targets requested; 1 for ordinary calls) and returns TSR_OK or an error
+ * status with ctx->err.msg set. */
+typedef tsr_status (*RtBuiltinFn)(RtCtx *ctx, RtArgs *a, Value *out, int nout);
+
+typedef struct RtBuiltin {
+    const char *name;
+    RtBuiltinFn fn;
+    int min_args, max_args;   /* -1: unlimited */
+    int multi_return;         /* must be called as [a,b] = f(...) */
+} RtBuiltin;
+
+/* Lookup by name (case-sensitive except "Rand"); NULL if not a builtin. */
+const RtBuiltin *rt_builtin_find(const char *name);
+const RtBuiltin *rt_builtin_by_id(int id);
+int rt_builtin_id(const RtBuiltin *b);
+
+#endif /* TSR_RUNTIME_H */
