@@ -35,16 +35,25 @@ typedef struct IoMeta {
     int64_t rows, cols, nnz;  /* -1: unknown */
     int has_header, header;
     char *sep;                /* NULL: "," */
-    int has_fill, fill;
+    int has_fill, fill;       /* csv read: fill defaults to TRUE */
+    int has_default;          /* default_value given (else 0.0) */
     double default_value;
     char *na_strings;         /* '·'-separated list (U+00B7), or NULL */
-    int64_t rows_in_block, cols_in_block;
+    int64_t rows_in_block, cols_in_block;   /* -1: not given */
     char *description_json;   /* raw JSON text of `description`, or NULL */
     char *schema;             /* frames only */
+    int sparse;               /* csv write: zeros as empty fields */
+    char *ind_sep;            /* libsvm index separator; NULL: ":" */
 } IoMeta;
 
+/* Init: every field "not given" (data_type DT_UNKNOWN and value_type
+ * VT_UNKNOWN read as matrix/double, format IO_FMT_UNKNOWN, numbers -1). */
 void io_meta_init(IoMeta *m);
 void io_meta_free(IoMeta *m);
+/* Deep copy of src into dst (dst uninitialised or freed). */
+void io_meta_copy(IoMeta *dst, const IoMeta *src);
+/* Fills every field not given in dst from src (dst's values win). */
+void io_meta_merge(IoMeta *dst, const IoMeta *src);
 /* Reads "<path>.mtd" if it exists. Returns 1 if read, 0 if absent, -1 on a
  * malformed file (err set: "<path>.mtd: ..."). Lenient: trailing commas ok. */
 int io_meta_read(const char *path, IoMeta *m, Err *err);

@@ -30,8 +30,8 @@ typedef struct ParseArgs {
 #define PRS_MAX_NESTING 200          /* expression/statement nesting depth */
 
 /* Parses one file.  All nodes go into `a`.  Returns NULL on error with
- * err->code = TSR_SYNTAX and span set.  `path` is copied into the arena
- * and used in spans. */
+ * err->code = TSR_SYNTAX (TSR_LIMIT if nesting exceeds PRS_MAX_NESTING) and
+ * span set.  `path` is copied into the arena and used in spans. */
 AstFile *prs_parse(Arena *a, const char *path, const char *text, const ParseArgs *args, Err *err);
 
 /* A namespace scope: the functions a file defines and the namespaces it
@@ -52,7 +52,12 @@ typedef struct AstProgram {
 
 /* Loads the main script (`path` is used for spans; `text` may be NULL to
  * read the file) and every file it sources.  Returns NULL with err set on
- * any syntax error, missing sourced file or namespace conflict. */
+ * any syntax error, missing sourced file or namespace conflict.  Codes:
+ * TSR_SYNTAX, TSR_IO (file missing/unreadable), TSR_LIMIT (nesting deeper
+ * than PRS_MAX_NESTING).  On failure err->span.file is either `path` itself
+ * or points into err->msg (after its terminator) for errors inside a
+ * sourced file, because the program's arena is already freed: it stays
+ * valid only as long as that Err object (render it before it goes away). */
 AstProgram *prs_load_program(const char *path, const char *text, const ParseArgs *args,
                              const char *scripts_dir, Err *err);
 /* Loads (once) scripts_dir/builtin/<name>.dml as a DML-bodied builtin and
@@ -64,5 +69,24 @@ void prs_free_program(AstProgram *p);
 
 /* Debug dump of a file's AST, one node per line (for tests and -explain). */
 void ast_dump(const AstFile *f, StrBuf *out);
+
+/* ---- validation (sem.c) ------------------------------------------------------
+ * The validator checks names, calls, types and the statement rules of
+ * DML.md 2-6 and 8.1/8.7, resolves every call (Expr.call.builtin_id / .fn,
+ * loading DML-bodied builtins through prs_load_builtin) and fills the
+ * inferred Expr.dt/vt (UNKNOWN where not known).  Errors are TSR_TYPE with
+ * the span of the offending expression or statement (loading a builtin
+ * file may also give TSR_SYNTAX/TSR_IO).  Warnings of the main script go to
+ * the `warn` stream as "WARNING: file:line:col: msg".  Not thread-safe. */
+typedef struct SemCtx SemCtx;
+
+SemCtx *sem_new(AstProgram *p, FILE *warn);
+void sem_free(SemCtx *s);
+/* Validates the main script, all functions of the main file and of every
+ * module reachable from it (sourced namespaces, DML-bodied builtins). */
+tsr_status sem_validate(SemCtx *s, Err *err);
+/* Validates the functions of a module (e.g. loaded at run time by eval);
+ * a module is validated only once. */
+tsr_status sem_validate_module(SemCtx *s, AstModule *m, Err *err);
 
 #endif /* TSR_LANG_H */

@@ -43,11 +43,10 @@ MatBlock *mb_new(int64_t rows, int64_t cols, Err *err)
 MatBlock *mb_new_fill(int64_t rows, int64_t cols, double v, Err *err)
 {
     MatBlock *m = mb_new(rows, cols, err);
-    if (!m || v == 0.0) return m;   /* note: -0.0 == 0.0, and calloc gives +0.0 */
+    if (!m || (v == 0.0 && !signbit(v))) return m;   /* calloc gives +0.0 */
     int64_t n = rows * cols;
     for (int64_t i = 0; i < n; i++) m->dense[i] = v;
-    if (signbit(v) && v == 0.0) m->nnz = 0;
-    else m->nnz = n;
+    m->nnz = v == 0.0 ? 0 : n;   /* -0.0 is a zero */
     return m;
 }
 

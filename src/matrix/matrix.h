@@ -58,7 +58,7 @@ tsr_status kn_binary_scalar(BinOp op, const MatBlock *a, double s, int scalar_le
                             MatBlock **out, Err *err);
 /* The scalar semantics of one op on doubles (DML.md 3.2/3.3): used by the
  * kernels and by the interpreter for FP64 scalars.  Relational/logical give
- * 0.0/1.0. */
+ * 0.0/1.0.  BOP_MATMUL on scalars is the product. */
 double kn_binop_double(BinOp op, double a, double b);
 /* Extra cellwise binaries that are builtins rather than operators. */
 typedef enum { KB_MIN, KB_MAX, KB_XOR, KB_LOG } KnBinFn;
@@ -81,7 +81,9 @@ typedef enum {
 #undef X
     KU__COUNT
 } KnUnary;
-double kn_unary_double(KnUnary fn, double x);   /* scalar semantics (round = floor(x+0.5), NaN->... see DML 7.3) */
+/* Scalar semantics (DML 7.3): round = floor(x+0.5) evaluated exactly, NaN -> 0,
+ * +-Inf unchanged; sign(NaN) = NaN; ! gives 1 for 0 else 0 (NaN -> 0). */
+double kn_unary_double(KnUnary fn, double x);
 tsr_status kn_unary(KnUnary fn, const MatBlock *a, MatBlock **out, Err *err);
 /* ifelse with matrix/scalar arguments; NULL block means "use the scalar". */
 tsr_status kn_ifelse(const MatBlock *c, double cs, const MatBlock *a, double as,
@@ -90,8 +92,9 @@ tsr_status kn_ifelse(const MatBlock *c, double cs, const MatBlock *a, double as,
 /* ---- aggregates ----------------------------------------------------------- */
 typedef enum { KA_SUM, KA_MEAN, KA_VAR, KA_SD, KA_MIN, KA_MAX, KA_PROD } KnAgg;
 typedef enum { KD_ALL, KD_ROW, KD_COL } KnDir;
-/* Full aggregate -> double (var/sd use n-1, 0 for n==1; min/max of an empty
- * matrix: error "...").  */
+/* Full aggregate -> double (var/sd use n-1, 0 for n==1).  Empty input:
+ * sum 0, prod 1, mean/var/sd NaN, min +Inf, max -Inf (SystemDS's initial
+ * values).  min/max propagate NaN.  Sums are compensated (KahanPlus).  */
 tsr_status kn_agg_full(KnAgg fn, const MatBlock *a, double *out, Err *err);
 /* rowX (m x 1) or colX (1 x n). */
 tsr_status kn_agg_dir(KnAgg fn, KnDir dir, const MatBlock *a, MatBlock **out, Err *err);
@@ -106,9 +109,25 @@ tsr_status kn_trace(const MatBlock *a, double *out, Err *err);
 /* "invalid dimensions for matrix multiplication ... " style error:
  * "dimension mismatch in %*%: <r1>x<c1> %*% <r2>x<c2>". Uses BLAS dgemm/dgemv. */
 tsr_status kn_matmul(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
+/* op(A) %*% op(B), op = t() when the flag is set, without materialising the
+ * transpose (t(X) %*% y, X %*% t(Y)); errors name the effective shapes.
+ * t(A) %*% A and A %*% t(A) on the same block go to kn_tsmm. */
+tsr_status kn_matmul_ex(const MatBlock *a, int ta, const MatBlock *b, int tb, MatBlock **out,
+                        Err *err);
+/* Symmetric product via dsyrk: t(A) %*% A (left = 1) or A %*% t(A)
+ * (left = 0); half the flops of the general product. */
+tsr_status kn_tsmm(const MatBlock *a, int left, MatBlock **out, Err *err);
+/* Call once at process start, before any thread exists and before the first
+ * BLAS/LAPACK call: if the linked OpenBLAS fell back to its generic kernels
+ * on a CPU it does not know (Debian 12's 0.3.21 on AMD Zen 4), re-selects
+ * the AVX-512 or AVX2 kernels (sets OPENBLAS_CORETYPE unless the user set
+ * it).  Not thread-safe (setenv).  Returns the kernel set in use. */
+const char *kn_blas_setup(void);
 tsr_status kn_transpose(const MatBlock *a, MatBlock **out, Err *err);
 tsr_status kn_rev(const MatBlock *a, MatBlock **out, Err *err);
-/* diag: n x 1 -> n x n, n x n -> n x 1, 1x1 -> 1x1; else error text of DML 7.8. */
+/* diag: n x 1 -> n x n, n x n -> n x 1, 1x1 -> 1x1; else the error text of
+ * DML 7.8 up to "... dimensions (<r>,<c>)" (the kernel does not know the
+ * expression: the interpreter may append " in <expr>"). */
 tsr_status kn_diag(const MatBlock *a, MatBlock **out, Err *err);
 /* n-ary cbind/rbind. */
 tsr_status kn_cbind(const MatBlock *const *in, int n, MatBlock **out, Err *err);

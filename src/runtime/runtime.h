@@ -143,4 +143,31 @@ const RtBuiltin *rt_builtin_find(const char *name);
 const RtBuiltin *rt_builtin_by_id(int id);
 int rt_builtin_id(const RtBuiltin *b);
 
+/* assert(): sets the error of a failed assertion, "assertion failed at
+ * <file> <l1>:<c1>-<l2>:<c2>" for the asserted expression from..to, and
+ * returns TSR_RUNTIME.  The builtin only knows the call span and uses it for
+ * both ends; an interpreter that knows the end may call this itself. */
+tsr_status rt_assert_fail(RtCtx *ctx, Span from, Span to);
+
+/* ---- interpreter entry points for second-order builtins (call.c) ---------------
+ * These may only be called with the RtCtx the interpreter passed to a builtin
+ * handler (the context is embedded in the interpreter's state). */
+
+/* Resolves a function the way eval() does: "ns::f" in a namespace bound by
+ * source(); else a user function of the executing file or of the main
+ * script; else the DML-bodied builtin `name`, loaded on demand, variant
+ * m_/f_/s_ chosen by first_dt (pass DT_MATRIX for a list, DML.md 5.10).
+ * Returns NULL with ctx->err set, e.g. "Function '.defaultNS::f' (called
+ * through eval) is non-existing.". */
+const FuncDef *rt_find_function(RtCtx *ctx, const char *name, DataType first_dt);
+/* Calls fn with evaluated arguments (borrowed; they are copied), binding
+ * them like a script call (all positional or all named, defaults, casts).
+ * Writes the first min(nout, fn->nouts) outputs in declaration order into
+ * out[] (output k is named fn->outs[k].name); asking for more than fn->nouts
+ * outputs with nout > 1 is an error.  On error out[] is left empty. */
+tsr_status rt_call_function(RtCtx *ctx, const FuncDef *fn, const RtArgs *args, Value *out,
+                            int nout);
+/* The value of a variable in the executing scope (borrowed), or NULL. */
+const Value *rt_lookup_var(RtCtx *ctx, const char *name);
+
 #endif /* TSR_RUNTIME_H */

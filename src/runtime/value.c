@@ -170,11 +170,15 @@ RtList *rt_list_mutable(Value *v)
     return c;
 }
 
-/* Appends item (taken).  On a named list a NULL name is stored as "";
- * on an unnamed list the name is ignored (SystemDS ListObject.add). */
+/* Appends item (taken).  On a named list a NULL name is stored as "".  On
+ * a non-empty unnamed list the name is ignored (SystemDS ListObject.add);
+ * an empty unnamed list becomes named by its first named element, so that
+ * `L = list(); L = append(L, list(k=v))` builds a named list. */
 void rt_list_append(Value *list, Value item, const char *name)
 {
     RtList *l = rt_list_mutable(list);
+    if (!l->names && name && l->n == 0)
+        l->names = xcalloc((size_t)l->cap, sizeof(char *));
     if (l->n == l->cap) {
         l->cap *= 2;
         l->items = xrealloc(l->items, (size_t)l->cap * sizeof(Value));

@@ -160,6 +160,8 @@ void nf_fixed(StrBuf *out, double v, int decimal);
  * optional sign, "NaN", "Infinity", hex is not accepted.  Returns 0 on
  * success, -1 if `s` is not a number. */
 int nf_parse_double(const char *s, double *out);
+/* Same on the n bytes at s (no NUL needed); used by the file readers. */
+int nf_parse_double_n(const char *s, size_t n, double *out);
 /* Java Long.parseLong: optional sign and decimal digits only, in range.
  * Returns 0, -1 not a long, -2 out of range. */
 int nf_parse_long(const char *s, int64_t *out);

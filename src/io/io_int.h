@@ -1,0 +1,77 @@
+/*
+ * io_int.h - internals shared by the files of the io module: the buffered
+ * line reader (one file or a directory of part files), error helpers that
+ * prefix "<file>:<line>: ", checked output streams, and the per-format
+ * readers/writers that io.c dispatches to.  Not part of the io_ API.
+ *
+ * Every reader receives the *merged* options (explicit read() arguments over
+ * the .mtd fields, see io.c): rows/cols are -1 when unknown.  Every writer
+ * returns the number of non-zeros it wrote in *nnz so that the .mtd is right
+ * even if the block's cached count were stale.
+ */
+#ifndef TSR_IO_INT_H
+#define TSR_IO_INT_H
+
+#include <stdio.h>
+#include "io/io.h"
+
+/* ---- line reader ----------------------------------------------------------- */
+typedef struct LineReader {
+    char **files;       /* paths, owned; a directory expands to its part files */
+    int nfiles, cur;    /* cur: index of the open file, -1 before the first */
+    FILE *f;
+    char *buf;          /* getline buffer, owned */
+    size_t cap;
+    char *line;         /* current line without "\n" / "\r\n" (== buf) */
+    size_t len;
+    int64_t lineno;     /* 1-based line number within the current file */
+} LineReader;
+
+/* Opens `path`: a regular file, or a directory whose visible files (names not
+ * starting with '.' or '_') are read in name order. */
+tsr_status io_lr_open(LineReader *lr, const char *path, Err *err);
+/* Advances to the next line: 1 = a line is ready, 0 = end of input,
+ * -1 = read error (err set).  The line is NUL-terminated at lr->len and
+ * stays valid until the next call. */
+int io_lr_next(LineReader *lr, Err *err);
+/* Name of the file the current line comes from. */
+const char *io_lr_name(const LineReader *lr);
+void io_lr_close(LineReader *lr);
+
+/* err_set with "<current file>:<line>: " in front; returns TSR_IO. */
+tsr_status io_err_line(Err *err, const LineReader *lr, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* ---- output -------------------------------------------------------------------- */
+/* fopen for writing with a large buffer; NULL with a TSR_IO error. */
+FILE *io_wopen(const char *path, Err *err);
+/* Closes f and reports write errors (disk full, ...); on failure also
+ * removes the incomplete file. */
+tsr_status io_wclose(FILE *f, const char *path, Err *err);
+
+/* Prints v as Double.toString into buf (>= 32 bytes); returns the length. */
+int io_fmt_value(char *buf, double v);
+
+/* Formats the IJV line "i j v\n" (1-based i, j >= 0) into buf (>= 80
+ * bytes); returns its length. */
+int io_fmt_ijv(char *buf, int64_t i, int64_t j, double v);
+
+/* Splits s on whitespace into at most max tokens (NUL-terminating them in
+ * place); returns the number of tokens found, max + 1 if there were more. */
+int io_split_ws(char *s, char **tok, int max);
+
+/* ---- formats ------------------------------------------------------------------- */
+tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
+tsr_status io_csv_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,
+                        Err *err);
+tsr_status io_text_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
+tsr_status io_text_write(const char *path, const MatBlock *a, int64_t *nnz, Err *err);
+tsr_status io_mm_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
+tsr_status io_mm_write(const char *path, const MatBlock *a, int64_t *nnz, Err *err);
+tsr_status io_bin_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
+tsr_status io_bin_write(const char *path, const MatBlock *a, int64_t *nnz, Err *err);
+tsr_status io_libsvm_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
+tsr_status io_libsvm_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,
+                           Err *err);
+
+#endif /* TSR_IO_INT_H */

@@ -1,0 +1,186 @@
+/*
+ * lines.c - buffered input and checked output for the text formats: a line
+ * reader over one file or a directory of part files (getline, one buffer
+ * reused for every line: no per-line allocation), "<file>:<line>:" error
+ * helpers, and output streams whose write errors are reported at close.
+ *
+ * Not here: any knowledge of a format.  Lines are handed out as raw bytes
+ * with "\n" and a preceding "\r" removed.
+ */
+#include "io/io_int.h"
+#include "io/dirlist_int.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define IO_BUFSZ (1 << 20)
+
+tsr_status io_lr_open(LineReader *lr, const char *path, Err *err)
+{
+    memset(lr, 0, sizeof *lr);
+    lr->cur = -1;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return err_set(err, TSR_IO, "Read input file does not exist on FS (local mode): %s", path);
+    if (S_ISDIR(st.st_mode)) {
+        if (io_list_dir(path, &lr->files, &lr->nfiles, err) != TSR_OK) { io_lr_close(lr); return TSR_IO; }
+        return TSR_OK;
+    }
+    lr->files = xmalloc(sizeof *lr->files);
+    lr->files[0] = xstrdup(path);
+    lr->nfiles = 1;
+    return TSR_OK;
+}
+
+/* Opens the next part file; 0 when there is none, -1 on error. */
+static int open_next(LineReader *lr, Err *err)
+{
+    if (lr->f) { fclose(lr->f); lr->f = NULL; }
+    if (lr->cur + 1 >= lr->nfiles) return 0;
+    lr->cur++;
+    lr->lineno = 0;
+    lr->f = fopen(lr->files[lr->cur], "rb");
+    if (!lr->f) {
+        err_set(err, TSR_IO, "%s: cannot open: %s", lr->files[lr->cur], strerror(errno));
+        return -1;
+    }
+    setvbuf(lr->f, NULL, _IOFBF, IO_BUFSZ);
+    return 1;
+}
+
+int io_lr_next(LineReader *lr, Err *err)
+{
+    for (;;) {
+        if (!lr->f) {
+            int r = open_next(lr, err);
+            if (r <= 0) return r;
+        }
+        ssize_t n = getline(&lr->buf, &lr->cap, lr->f);
+        if (n >= 0) {
+            if (n > 0 && lr->buf[n - 1] == '\n') n--;
+            if (n > 0 && lr->buf[n - 1] == '\r') n--;
+            lr->buf[n] = '\0';
+            lr->line = lr->buf;
+            lr->len = (size_t)n;
+            lr->lineno++;
+            return 1;
+        }
+        if (ferror(lr->f)) {
+            err_set(err, TSR_IO, "%s: read error after line %lld", lr->files[lr->cur],
+                    (long long)lr->lineno);
+            return -1;
+        }
+        fclose(lr->f);
+        lr->f = NULL;
+        if (lr->cur + 1 >= lr->nfiles) return 0;
+    }
+}
+
+const char *io_lr_name(const LineReader *lr)
+{
+    return lr->cur >= 0 && lr->cur < lr->nfiles ? lr->files[lr->cur] : "";
+}
+
+void io_lr_close(LineReader *lr)
+{
+    if (lr->f) fclose(lr->f);
+    for (int i = 0; i < lr->nfiles; i++) free(lr->files[i]);
+    free(lr->files);
+    free(lr->buf);
+    memset(lr, 0, sizeof *lr);
+}
+
+tsr_status io_err_line(Err *err, const LineReader *lr, const char *fmt, ...)
+{
+    char msg[ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    return err_set(err, TSR_IO, "%s:%lld: %s", io_lr_name(lr), (long long)lr->lineno, msg);
+}
+
+/* ---- output ------------------------------------------------------------------- */
+
+/* mkdir -p of the directory part of path (like Hadoop's FileSystem.create,
+ * which SystemDS writes through).  Failures surface at fopen. */
+static void make_parents(const char *path)
+{
+    char *d = xstrdup(path);
+    for (char *p = d + 1; *p; p++) {
+        if (*p != '/') continue;
+        *p = '\0';
+        if (mkdir(d, 0777) != 0 && errno != EEXIST) break;
+        *p = '/';
+    }
+    free(d);
+}
+
+FILE *io_wopen(const char *path, Err *err)
+{
+    struct stat st;
+    if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+        err_set(err, TSR_IO, "cannot write %s: it is a directory", path);
+        return NULL;
+    }
+    FILE *f = fopen(path, "wb");
+    if (!f && errno == ENOENT) {
+        make_parents(path);
+        f = fopen(path, "wb");
+    }
+    if (!f) {
+        err_set(err, TSR_IO, "cannot write %s: %s", path, strerror(errno));
+        return NULL;
+    }
+    setvbuf(f, NULL, _IOFBF, IO_BUFSZ);
+    return f;
+}
+
+tsr_status io_wclose(FILE *f, const char *path, Err *err)
+{
+    int bad = ferror(f);
+    int e = errno;
+    if (fclose(f) != 0 && !bad) { bad = 1; e = errno; }
+    if (!bad) return TSR_OK;
+    unlink(path);
+    return err_set(err, TSR_IO, "cannot write %s: %s", path, strerror(e ? e : EIO));
+}
+
+int io_fmt_value(char *buf, double v)
+{
+    return nf_double(buf, 32, v);
+}
+
+int io_fmt_ijv(char *buf, int64_t i, int64_t j, double v)
+{
+    char *p = buf;
+    int64_t idx[2] = { i, j };
+    for (int k = 0; k < 2; k++) {
+        char t[24];
+        int n = 0;
+        uint64_t u = (uint64_t)idx[k];
+        do { t[n++] = (char)('0' + u % 10); u /= 10; } while (u);
+        while (n) *p++ = t[--n];
+        *p++ = ' ';
+    }
+    p += nf_double(p, 32, v);
+    *p++ = '\n';
+    return (int)(p - buf);
+}
+
+int io_split_ws(char *s, char **tok, int max)
+{
+    int n = 0;
+    for (;;) {
+        while (*s == ' ' || *s == '\t' || *s == '\r' || *s == '\f' || *s == '\v') s++;
+        if (!*s) return n;
+        if (n == max) return max + 1;
+        tok[n++] = s;
+        while (*s && !(*s == ' ' || *s == '\t' || *s == '\r' || *s == '\f' || *s == '\v')) s++;
+        if (*s) *s++ = '\0';
+    }
+}

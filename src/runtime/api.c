@@ -1,0 +1,261 @@
+/*
+ * api.c - the public embedding API (include/tessera.h): contexts, running a
+ * script (load -> validate -> execute), the rendered last error, and the
+ * statistics block of DML.md 11.2.
+ *
+ * A run owns everything it creates (program, validator, symbol table) and
+ * frees it before returning, on success and on every error path; only the
+ * rendered error message and the statistics survive until the next run.
+ * The interpreter's recursion guard needs the bounds of the calling
+ * thread's stack, which it reads with pthread_getattr_np (GNU).
+ */
+#define _GNU_SOURCE
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tessera.h"
+#include "runtime/rt_int.h"
+
+#ifndef TSR_VERSION
+#define TSR_VERSION "0.1.0"
+#endif
+#ifndef TSR_SCRIPTS_DIR
+#define TSR_SCRIPTS_DIR "scripts"
+#endif
+
+struct tsr_ctx {
+    tsr_options opt;
+    Interp in;
+    char *errmsg;        /* rendered "file:line:col: error: msg", or "" */
+    int ran;             /* a run has finished (statistics are valid) */
+};
+
+void tsr_options_default(tsr_options *o)
+{
+    memset(o, 0, sizeof *o);
+    o->threads = 0;
+    o->seed = -1;
+    o->stats = 0;
+    o->stats_top = 10;
+    o->out = NULL;
+    o->err = NULL;
+    o->scripts_dir = NULL;
+}
+
+tsr_ctx *tsr_open(const tsr_options *o)
+{
+    tsr_ctx *c = calloc(1, sizeof *c);
+    if (!c) return NULL;
+    if (o) c->opt = *o;
+    else tsr_options_default(&c->opt);
+    c->errmsg = xstrdup("");
+    return c;
+}
+
+void tsr_close(tsr_ctx *c)
+{
+    if (!c) return;
+    free(c->errmsg);
+    free(c);
+}
+
+const char *tsr_errmsg(const tsr_ctx *c)
+{
+    return c->errmsg;
+}
+
+const char *tsr_version(void)
+{
+    return TSR_VERSION;
+}
+
+/* ---- running a script --------------------------------------------------------- */
+
+/* The lowest stack address the interpreter may reach before it reports a
+ * too-deep recursion (0: unknown, no check).  Leaves 1/8 of the stack, at
+ * least 512 KiB, for builtins, kernels and the sanitizers. */
+static uintptr_t stack_floor(void)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+    if (pthread_getattr_np(pthread_self(), &attr) != 0) return 0;
+    int rc = pthread_attr_getstack(&attr, &addr, &size);
+    pthread_attr_destroy(&attr);
+    if (rc != 0 || size == 0) return 0;
+    size_t margin = size / 8 > ((size_t)512 << 10) ? size / 8 : (size_t)512 << 10;
+    if (margin >= size) return 0;
+    return (uintptr_t)addr + margin;
+}
+
+static void render_error(tsr_ctx *c, const Err *e)
+{
+    StrBuf sb;
+    sb_init(&sb);
+    if (e->span.file && e->span.line > 0)
+        sb_printf(&sb, "%s:%d:%d: error: %s", e->span.file, e->span.line, e->span.col, e->msg);
+    else if (e->span.file)
+        sb_printf(&sb, "%s: error: %s", e->span.file, e->msg);
+    else
+        sb_printf(&sb, "error: %s", e->msg);
+    free(c->errmsg);
+    c->errmsg = sb_take(&sb);
+}
+
+static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
+{
+    Interp *in = &c->in;
+    memset(in, 0, sizeof *in);
+    in->ctx.out = c->opt.out ? c->opt.out : stdout;
+    in->ctx.errout = c->opt.err ? c->opt.err : stderr;
+    in->ctx.seed = c->opt.seed >= 0 ? c->opt.seed : -1;
+    in->ctx.threads = c->opt.threads;
+    in->ctx.prog = prog;
+    in->sem = sem;
+    in->stats_on = c->opt.stats;
+    hm_init(&in->dml_mods);
+    rt_stats_init(in);
+}
+
+/* Executes the main script's statements in a fresh global scope. */
+static tsr_status execute(Interp *in)
+{
+    Env globals;
+    rt_env_init(&globals);
+    in->env = &globals;
+    in->file = in->ctx.prog->main->file;
+    in->stack_floor = stack_floor();
+    tsr_status st = rt_exec_block(in, &in->ctx.prog->main->file->stmts);
+    in->env = NULL;
+    rt_env_free(&globals);
+    return st;
+}
+
+/* The interpreter runs on its own thread with a large stack, so that
+ * RT_MAX_CALL_DEPTH nested DML calls fit (about 1-2 KiB of C stack per DML
+ * call level, several times that under sanitizers).  The stack is reserved
+ * virtually and committed only as used.  If the thread cannot be created,
+ * execution falls back to the calling thread (the stack guard still turns
+ * deep recursion into an error). */
+#define RT_EXEC_STACK ((size_t)256 << 20)
+
+typedef struct ExecJob {
+    Interp *in;
+    tsr_status st;
+} ExecJob;
+
+static void *exec_thread(void *p)
+{
+    ExecJob *j = p;
+    j->st = execute(j->in);
+    return NULL;
+}
+
+static tsr_status execute_on_big_stack(Interp *in)
+{
+    pthread_attr_t attr;
+    pthread_t th;
+    ExecJob job = {in, TSR_OK};
+    if (pthread_attr_init(&attr) != 0) return execute(in);
+    int rc = pthread_attr_setstacksize(&attr, RT_EXEC_STACK);
+    if (rc == 0) rc = pthread_create(&th, &attr, exec_thread, &job);
+    pthread_attr_destroy(&attr);
+    if (rc != 0) return execute(in);
+    pthread_join(th, NULL);
+    return job.st;
+}
+
+static ParseArgs parse_args_of(const tsr_args *a)
+{
+    ParseArgs pa;
+    memset(&pa, 0, sizeof pa);
+    if (!a) return pa;
+    pa.pos = a->pos;
+    pa.npos = a->npos;
+    pa.keys = a->keys;
+    pa.vals = a->vals;
+    pa.nnamed = a->nnamed;
+    return pa;
+}
+
+int tsr_run(tsr_ctx *c, const char *path, const char *text, const tsr_args *args)
+{
+    Err err;
+    err_clear(&err);
+    ParseArgs pa = parse_args_of(args);
+    const char *scripts = c->opt.scripts_dir ? c->opt.scripts_dir : TSR_SCRIPTS_DIR;
+    int64_t t_start = tm_now_ns();
+    AstProgram *prog = prs_load_program(path ? path : "<script>", text, &pa, scripts, &err);
+    int64_t t_parse = tm_now_ns();
+    SemCtx *sem = prog ? sem_new(prog, c->opt.err ? c->opt.err : stderr) : NULL;
+    tsr_status st = prog ? sem_validate(sem, &err) : (err.code ? err.code : TSR_SYNTAX);
+    int64_t t_compile = tm_now_ns();
+    interp_init(c, prog, sem);
+    if (st == TSR_OK) {
+        st = execute_on_big_stack(&c->in);
+        if (st) err = c->in.ctx.err;
+    }
+    fflush(c->in.ctx.out);
+    RtStats *stats = &c->in.ctx.stats;
+    stats->t_start = t_start;
+    stats->t_parse = t_parse;
+    stats->t_compile = t_compile;
+    stats->t_exec_end = tm_now_ns();
+    c->ran = 1;
+    if (st) render_error(c, &err);
+    else c->errmsg[0] = '\0';
+    hm_free(&c->in.dml_mods);
+    rt_stats_free(&c->in);
+    c->in.ctx.prog = NULL;
+    c->in.sem = NULL;
+    if (sem) sem_free(sem);
+    if (prog) prs_free_program(prog);
+    return (int)st;
+}
+
+/* ---- statistics (DML.md 11.2) -------------------------------------------------- */
+
+static int by_time_desc(const void *a, const void *b)
+{
+    const int64_t x = *(const int64_t *)a, y = *(const int64_t *)b;
+    return x < y ? 1 : x > y ? -1 : 0;
+}
+
+/* The heavy-hitter table: the top n operations by total time. */
+static void print_heavy_hitters(const RtStats *st, int n, FILE *f)
+{
+    int64_t order[256][2];   /* (ns, index): sorted by ns descending */
+    size_t width = strlen("Instruction");
+    for (int k = 0; k < st->nops; k++) {
+        order[k][0] = st->ops[k].ns;
+        order[k][1] = k;
+        size_t w = strlen(st->ops[k].name);
+        if (w > width) width = w;
+    }
+    qsort(order, (size_t)st->nops, sizeof order[0], by_time_desc);
+    fprintf(f, "Heavy hitter instructions:\n");
+    fprintf(f, " %3s  %-*s  %10s  %10s\n", "#", (int)width, "Instruction", "Time(s)", "Count");
+    for (int k = 0; k < st->nops && k < n; k++) {
+        const int i = (int)order[k][1];
+        fprintf(f, " %3d  %-*s  %10.3f  %10lld\n", k + 1, (int)width, st->ops[i].name,
+                (double)st->ops[i].ns / 1e9, (long long)st->ops[i].count);
+    }
+}
+
+void tsr_print_stats(const tsr_ctx *c, FILE *f)
+{
+    const RtStats *st = &c->in.ctx.stats;
+    double exec = c->ran ? (double)(st->t_exec_end - st->t_compile) / 1e9 : 0.0;
+    fprintf(f, "SystemDS Statistics:\n");
+    if (!c->opt.stats) {
+        fprintf(f, "Total execution time:\t\t%.3f sec.\n", exec);
+        return;
+    }
+    double total = c->ran ? (double)(st->t_exec_end - st->t_start) / 1e9 : 0.0;
+    double comp = c->ran ? (double)(st->t_compile - st->t_start) / 1e9 : 0.0;
+    fprintf(f, "Total elapsed time:\t\t%.3f sec.\n", total);
+    fprintf(f, "Total compilation time:\t\t%.3f sec.\n", comp);
+    fprintf(f, "Total execution time:\t\t%.3f sec.\n", exec);
+    print_heavy_hitters(st, c->opt.stats_top > 0 ? c->opt.stats_top : 10, f);
+}

@@ -1,0 +1,157 @@
+/*
+ * dispatch.c - the instruction-dispatch layer of the interpreter: every
+ * operation the interpreter executes goes through one rt_op_* function per
+ * operation family, named by its SystemDS opcode ("+", "ba+*",
+ * "rightIndex", "leftIndex", builtin names).  Today the layer counts and
+ * times operations for -stats; lineage tracing and distributed operators
+ * will hook in here.
+ *
+ * It does not evaluate expressions or attach spans (interp.c does), and it
+ * implements no arithmetic itself (ops.c, builtins*.c and the kernels do).
+ */
+#include "runtime/rt_int.h"
+
+#include <stdint.h>
+
+/* ---- statistics ----------------------------------------------------------- */
+
+void rt_stats_init(Interp *in)
+{
+    hm_init(&in->stat_idx);
+    in->ctx.stats.nops = 0;
+}
+
+void rt_stats_free(Interp *in)
+{
+    hm_free(&in->stat_idx);
+}
+
+void rt_stats_add(Interp *in, const char *opcode, int64_t ns)
+{
+    RtStats *st = &in->ctx.stats;
+    intptr_t k = (intptr_t)hm_get(&in->stat_idx, opcode);
+    if (k == 0) {
+        if (st->nops >= (int)(sizeof st->ops / sizeof st->ops[0])) return;
+        k = ++st->nops;
+        st->ops[k - 1].name = opcode;
+        st->ops[k - 1].count = 0;
+        st->ops[k - 1].ns = 0;
+        hm_put(&in->stat_idx, opcode, (void *)k);
+    }
+    st->ops[k - 1].count++;
+    st->ops[k - 1].ns += ns;
+}
+
+const char *rt_binop_opcode(BinOp op)
+{
+    switch (op) {
+    case BOP_MATMUL: return "ba+*";
+    case BOP_AND: return "&&";
+    case BOP_OR: return "||";
+    default: return ast_binop_name(op);
+    }
+}
+
+static const char *unop_opcode(UnOp op)
+{
+    switch (op) {
+    case UOP_NEG: return "u-";
+    case UOP_PLUS: return "u+";
+    default: return "!";
+    }
+}
+
+/* ---- operators and builtins -------------------------------------------------- */
+
+tsr_status rt_op_binary(Interp *in, BinOp op, const Value *a, const Value *b, Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    tsr_status st = rt_binop(&in->ctx, op, a, b, out);
+    rt_stats_end(in, rt_binop_opcode(op), t0);
+    return st;
+}
+
+tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    tsr_status st = rt_unop(&in->ctx, op, a, out);
+    rt_stats_end(in, unop_opcode(op), t0);
+    return st;
+}
+
+tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *out, int nout)
+{
+    int64_t t0 = rt_stats_t0(in);
+    tsr_status st = b->fn(&in->ctx, args, out, nout);
+    if (st != TSR_OK && in->ctx.err.code == TSR_OK) in->ctx.err.code = st;
+    rt_stats_end(in, b->name, t0);
+    return st;
+}
+
+/* ---- indexing -------------------------------------------------------------------- */
+
+static tsr_status bounds_error(Interp *in, const IdxBounds *ix, const MatBlock *m)
+{
+    return err_set(&in->ctx.err, TSR_RUNTIME,
+                   "Invalid values for matrix indexing: [%lld:%lld,%lld:%lld] must be within "
+                   "matrix dimensions [%lld,%lld]",
+                   (long long)ix->rl, (long long)ix->ru, (long long)ix->cl, (long long)ix->cu,
+                   (long long)m->rows, (long long)m->cols);
+}
+
+static int in_bounds(const IdxBounds *ix, const MatBlock *m)
+{
+    return ix->rl >= 1 && ix->rl <= ix->ru && ix->ru <= m->rows && ix->cl >= 1 &&
+           ix->cl <= ix->cu && ix->cu <= m->cols;
+}
+
+tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    const MatBlock *m = rt_mat_block(x);
+    MatBlock *r = NULL;
+    tsr_status st = in_bounds(ix, m)
+                        ? kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err)
+                        : bounds_error(in, ix, m);
+    if (st == TSR_OK) *out = rt_mat_take(r);
+    rt_stats_end(in, "rightIndex", t0);
+    return st;
+}
+
+static tsr_status lindex_scalar(Interp *in, Value *target, const IdxBounds *ix, double v)
+{
+    if (ix->rl != ix->ru || ix->cl != ix->cu)
+        return err_set(&in->ctx.err, TSR_RUNTIME,
+                       "Invalid index range of scalar leftindexing: [%lld:%lld,%lld:%lld].",
+                       (long long)ix->rl, (long long)ix->ru, (long long)ix->cl,
+                       (long long)ix->cu);
+    MatBlock *m = rt_mat_mutable(target, &in->ctx.err);
+    if (!m) return in->ctx.err.code;
+    return kn_assign_cell(m, ix->rl, ix->cl, v, &in->ctx.err);
+}
+
+static tsr_status lindex_matrix(Interp *in, Value *target, const IdxBounds *ix,
+                                const MatBlock *src)
+{
+    MatBlock *m = rt_mat_mutable(target, &in->ctx.err);
+    if (!m) return in->ctx.err.code;
+    return kn_assign_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, src, &in->ctx.err);
+}
+
+tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Value *rhs)
+{
+    int64_t t0 = rt_stats_t0(in);
+    tsr_status st;
+    if (!in_bounds(ix, rt_mat_block(target)))
+        st = bounds_error(in, ix, rt_mat_block(target));
+    else if (rhs->dt == DT_SCALAR)
+        st = lindex_scalar(in, target, ix, rt_as_double(rhs));
+    else if (rhs->dt == DT_MATRIX)
+        st = lindex_matrix(in, target, ix, rt_mat_block(rhs));
+    else
+        st = err_set(&in->ctx.err, TSR_RUNTIME,
+                     "Invalid left indexing: cannot assign a %s into a matrix",
+                     rt_dt_name(rhs->dt));
+    rt_stats_end(in, "leftIndex", t0);
+    return st;
+}

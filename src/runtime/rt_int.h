@@ -1,0 +1,105 @@
+/*
+ * rt_int.h - interpreter internals shared by env.c, dispatch.c, interp.c,
+ * call.c and api.c (not for use by builtins or other modules; they see only
+ * runtime.h).
+ *
+ * The interpreter walks the validated AST directly (the compiler of later
+ * issues will lower it into program blocks first).  State lives in an
+ * Interp whose first member is the public RtCtx, so that a builtin handler
+ * that receives `RtCtx *` can be routed back into the interpreter (eval,
+ * exists, paramserv) through the rt_* entry points declared in runtime.h.
+ *
+ * Every operation the interpreter executes goes through one function per
+ * operation family in dispatch.c (rt_op_*), which carries its opcode name:
+ * that is where -stats counts and times operations today and where lineage
+ * tracing and distributed execution hook in later.
+ */
+#ifndef TSR_RT_INT_H
+#define TSR_RT_INT_H
+
+#include <stdint.h>
+
+#include "lang/lang.h"
+#include "runtime/runtime.h"
+
+/* ---- symbol table (env.c) --------------------------------------------------
+ * A scope maps variable names to heap-allocated Values owned by the scope.
+ * Pointers returned by rt_env_get stay valid until that name is reassigned
+ * or deleted, or the scope is freed. */
+typedef struct Env {
+    HMap vars;                 /* name -> Value* */
+} Env;
+
+void rt_env_init(Env *e);
+void rt_env_free(Env *e);                               /* releases all values */
+Value *rt_env_get(const Env *e, const char *name);      /* borrowed; NULL if unset */
+void rt_env_set(Env *e, const char *name, Value v);     /* takes v; releases the old */
+void rt_env_del(Env *e, const char *name);              /* no-op if unset */
+/* Removes name and hands its value to the caller (empty value if unset). */
+Value rt_env_take(Env *e, const char *name);
+
+/* ---- the interpreter state -------------------------------------------------- */
+typedef struct Interp {
+    RtCtx ctx;                 /* must stay first (see above) */
+    SemCtx *sem;               /* validator, for modules loaded at run time */
+    Env *env;                  /* current scope (globals or a call frame) */
+    const AstFile *file;       /* file whose code is executing (eval lookups) */
+    HMap dml_mods;             /* DML-bodied builtin name -> AstModule* */
+    int stats_on;              /* count and time operations (-stats) */
+    HMap stat_idx;             /* opcode name -> index+1 into ctx.stats.ops */
+    uintptr_t stack_floor;     /* lowest safe stack address, 0: unchecked */
+} Interp;
+
+/* The interpreter behind a builtin's RtCtx (ctx must come from an Interp). */
+static inline Interp *rt_interp(RtCtx *ctx)
+{
+    return (Interp *)ctx;
+}
+
+/* Records a failure at sp unless a location is already known; returns the
+ * error code (TSR_RUNTIME if a callee forgot to set one). */
+tsr_status rt_fail_at(Interp *in, Span sp);
+
+/* ---- dispatch layer (dispatch.c): one entry per operation family ---------- */
+void rt_stats_init(Interp *in);
+void rt_stats_free(Interp *in);
+/* Adds one execution of `opcode` (a static string) taking ns nanoseconds. */
+void rt_stats_add(Interp *in, const char *opcode, int64_t ns);
+static inline int64_t rt_stats_t0(const Interp *in)
+{
+    return in->stats_on ? tm_now_ns() : 0;
+}
+static inline void rt_stats_end(Interp *in, const char *opcode, int64_t t0)
+{
+    if (in->stats_on) rt_stats_add(in, opcode, tm_now_ns() - t0);
+}
+/* SystemDS opcode of a binary operator ("+", "ba+*", "&&", ...). */
+const char *rt_binop_opcode(BinOp op);
+
+tsr_status rt_op_binary(Interp *in, BinOp op, const Value *a, const Value *b, Value *out);
+tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out);
+tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *out, int nout);
+
+/* Inclusive 1-based index bounds of one access X[rl:ru, cl:cu]. */
+typedef struct IdxBounds {
+    int64_t rl, ru, cl, cu;
+} IdxBounds;
+/* Right indexing of a matrix; result is always a matrix. */
+tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *out);
+/* Left indexing of a matrix variable in place (copy-on-write through
+ * rt_mat_mutable); rhs is a scalar (single cell only) or a matrix. */
+tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Value *rhs);
+
+/* ---- execution (interp.c) ------------------------------------------------ */
+/* Runs statements in the current scope. */
+tsr_status rt_exec_block(Interp *in, const StmtList *b);
+/* Evaluates an expression into *out (owned by the caller). */
+tsr_status rt_eval(Interp *in, const Expr *e, Value *out);
+
+/* ---- calls (call.c) ---------------------------------------------------------- */
+/* Evaluates and executes a call expression, writing nout results (nout >= 1
+ * for values; 0 for a call statement).  out[k] stays empty when the callee
+ * does not produce output k. */
+tsr_status rt_eval_call(Interp *in, const Expr *e, Value *out, int nout);
+
+#endif /* TSR_RT_INT_H */

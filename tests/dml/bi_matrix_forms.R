@@ -1,0 +1,5 @@
+source("common.R")
+B <- dml_matrix(1:6, 2, 3)
+pm(matrix(3.5, 2, 3)); pm(B); pm(dml_matrix(as.vector(t(B)), 3, 2)); pm(matrix(as.vector(B), 3, 2))
+pm(matrix(0, 2, 2)); pm(matrix(7, 1, 3)); pm(B); pm(matrix(1:6, 2, 3)); pm(dml_matrix(1:6, 3, 2))
+p(3, 2)

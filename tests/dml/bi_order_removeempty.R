@@ -1,0 +1,6 @@
+source("common.R")
+X <- dml_matrix(c(3, 10, 1, 20, 2, 30, 1, 40, 3, 50), 5, 2)
+o <- order(X[, 1], method = "radix"); pm(X[o, ]); pm(o)
+pm(X[order(-X[, 2]), ])
+Z <- dml_matrix(c(1, 0, 0, 0, 0, 0, 2, 0, 0, 0, 0, 4), 4, 3)
+pm(Z[rowSums(Z != 0) > 0, ]); pm(Z[, colSums(Z != 0) > 0]); pm(Z[c(1, 3, 4), ])

@@ -1,0 +1,8 @@
+source("common.R")
+X <- dml_matrix(c(0.5, 1.5, 2.25, -0.75, 3, -2.5), 2, 3)
+P <- dml_matrix(c(0.5, 1, 2, 4, 10, 100), 2, 3)
+U <- dml_matrix(c(-1, -0.5, 0, 0.25, 0.75, 1), 2, 3)
+pm(abs(X)); pm(exp(X)); pm(sign(X)); pm(sin(X)); pm(cos(X)); pm(tan(X)); pm(atan(X)); pm(tanh(X))
+pm(sinh(X)); pm(cosh(X)); pm(floor(X)); pm(ceiling(X)); pm(ceiling(X)); pm(log(P)); pm(sqrt(P))
+pm(log(P) / log(2)); pm(log(P) / log(10)); pm(asin(U)); pm(acos(U))
+p(exp(1)); p(log(10)); p(sqrt(2)); p(sin(pi / 6)); p(3); p(pi)

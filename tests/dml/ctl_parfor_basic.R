@@ -1,0 +1,2 @@
+source("common.R")
+pm((1:10)^2 + 0.5)

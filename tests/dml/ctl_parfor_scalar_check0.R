@@ -1,0 +1,2 @@
+source("common.R")
+p(5)

@@ -1,0 +1,2 @@
+source("common.R")
+pm(cbind(seq(1, 13, 2), (1:7) * 2.5))

@@ -1,0 +1,5 @@
+source("common.R")
+X <- dml_matrix(c(7, -7, 7.5, -7.5, 0, 3, -3, 10), 2, 4)
+Y <- dml_matrix(c(2, 2, -2, -2, 5, -3, 3, 4), 2, 4)
+pm(dml_intdiv(X, Y)); pm(dml_mod(X, Y)); pm(dml_intdiv(X, 3)); pm(dml_mod(X, -3))
+pm(dml_intdiv(10, X)); pm(dml_mod(10, X))

@@ -1,0 +1,6 @@
+source("common.R")
+X <- dml_matrix(c(1, 5, -2, 8, 0, 3), 2, 3); Y <- dml_matrix(c(2, 4, -1, 9, -5, 3), 2, 3)
+Z <- dml_matrix(c(0, 0, 0, 10, 10, 10), 2, 3)
+V <- matrix(c(2, 4), 2, 3); R <- matrix(c(0, 6, 1), 2, 3, byrow = TRUE)
+pm(pmin(X, 3)); pm(pmax(X, Y)); pm(pmin(X, V)); pm(pmax(X, R)); pm(pmin(X, 2)); pm(pmax(X, Y))
+pm(pmin(X, Y, Z)); pm(pmax(X, Y, Z)); p(5); p(-3)

@@ -1,0 +1,2 @@
+source("common.R")
+p(9); p(-1); p(100)
