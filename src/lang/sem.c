@@ -23,6 +23,7 @@
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "runtime/runtime.h"
 
@@ -35,6 +36,7 @@ struct SemCtx {
     const FuncDef *fn;      /* function being validated; NULL: main script */
     int parfor;             /* > 0 inside a parfor body */
     int warn_on;            /* warnings only for the main script */
+    int lib;                /* validating a file of the bundled scripts/ library */
 };
 
 /* What we know about one variable at a program point. */
@@ -277,7 +279,7 @@ static const struct {
     {"length", R_INT}, {"as.integer", R_INT}, {"as.double", R_DBL}, {"as.logical", R_BOOL},
     {"as.boolean", R_BOOL}, {"exists", R_BOOL}, {"contains", R_BOOL}, {"as.scalar", R_ASSCALAR},
     {"castAsScalar", R_ASSCALAR}, {"as.matrix", R_MAT}, {"as.frame", R_FRAME},
-    {"as.list", R_LIST}, {"list", R_LIST}, {"evalList", R_LIST}, {"eval", R_MAT},
+    {"as.list", R_LIST}, {"list", R_LIST}, {"evalList", R_LIST},
     {"matrix", R_MAT}, {"rand", R_MAT}, {"Rand", R_MAT}, {"seq", R_MAT}, {"sample", R_MAT},
     {"readMM", R_MAT}, {"read", R_READ}, {"frame", R_FRAME}, {"cbind", R_BIND},
     {"append", R_BIND}, {"rbind", R_BIND}, {"abs", R_ABS}, {"exp", R_UNARY},
@@ -305,7 +307,7 @@ static const struct {
     {"outer", R_MAT}, {"table", R_MAT}, {"ctable", R_MAT}, {"aggregate", R_MAT},
     {"groupedAggregate", R_MAT}, {"order", R_MAT}, {"lower.tri", R_MAT},
     {"upper.tri", R_MAT}, {"ppred", R_MAT}, {"removeEmpty", R_TARGET},
-    {"replace", R_TARGET}, {"unique", R_MAT}, {"conv2d", R_MAT},
+    {"replace", R_TARGET}, {"unique", R_TARGET}, {"conv2d", R_MAT},
     {"conv2d_backward_data", R_MAT}, {"conv2d_backward_filter", R_MAT},
     {"max_pool", R_MAT}, {"avg_pool", R_MAT}, {"max_pool_backward", R_MAT},
     {"avg_pool_backward", R_MAT}, {"bias_add", R_MAT}, {"bias_multiply", R_MAT},
@@ -467,6 +469,34 @@ static void builtin_type(Expr *e, const char *name)
 
 /* ---- calls --------------------------------------------------------------------------- */
 
+static int param_given(const Expr *e, int npos, int p, const char *pname)
+{
+    if (p < npos) return 1;
+    for (int k = 0; k < e->u.call.nargs; k++)
+        if (e->u.call.args[k].name && !strcmp(e->u.call.args[k].name, pname)) return 1;
+    return 0;
+}
+
+static int has_param(const FuncDef *fn, const char *name)
+{
+    for (int p = 0; p < fn->nparams; p++)
+        if (!strcmp(name, fn->params[p].name)) return 1;
+    return 0;
+}
+
+static tsr_status unknown_named_param(SemCtx *s, const Expr *e, const Arg *a, const FuncDef *fn)
+{
+    StrBuf sig;
+    sb_init(&sig);
+    for (int p = 0; p < fn->nparams; p++)
+        sb_printf(&sig, "%s%s", p ? ", " : "", fn->params[p].name);
+    sem_error(s, a->span.line ? a->span : e->span, "Named function call parameter '%s' does "
+              "not exist in signature of function '%s'. Function signature: [%s]", a->name,
+              fn->name, sig.s ? sig.s : "");
+    sb_free(&sig);
+    return TSR_TYPE;
+}
+
 /* Static binding check of a call of fn (DML.md 5.3 texts). */
 static tsr_status check_binding(SemCtx *s, const Expr *e, const FuncDef *fn)
 {
@@ -480,31 +510,15 @@ static tsr_status check_binding(SemCtx *s, const Expr *e, const FuncDef *fn)
     if (npos > fn->nparams)
         return sem_error(s, e->span, "function %s has incorrect number of parameters. Function "
                          "requires %d but was called with %d", fn->name, fn->nparams, npos);
-    for (int p = 0; p < fn->nparams; p++) {
-        int given = p < npos;
-        for (int k = 0; k < e->u.call.nargs && !given; k++)
-            given = e->u.call.args[k].name && !strcmp(e->u.call.args[k].name, fn->params[p].name);
-        if (!given && !fn->params[p].defval)
+    for (int k = 0; k < e->u.call.nargs; k++) {
+        const Arg *a = &e->u.call.args[k];
+        if (a->name && !has_param(fn, a->name)) return unknown_named_param(s, e, a, fn);
+    }
+    for (int p = 0; p < fn->nparams; p++)
+        if (!fn->params[p].defval && !param_given(e, npos, p, fn->params[p].name))
             return sem_error(s, e->span, "Missing default expression for unspecified function "
                              "argument '%s' in call to function '%s'.", fn->params[p].name,
                              fn->name);
-    }
-    for (int k = 0; k < e->u.call.nargs; k++) {
-        const char *n = e->u.call.args[k].name;
-        int found = 0;
-        for (int p = 0; n && p < fn->nparams && !found; p++) found = !strcmp(n, fn->params[p].name);
-        if (n && !found) {
-            StrBuf sig;
-            sb_init(&sig);
-            for (int p = 0; p < fn->nparams; p++)
-                sb_printf(&sig, "%s%s", p ? ", " : "", fn->params[p].name);
-            sem_error(s, e->u.call.args[k].span.line ? e->u.call.args[k].span : e->span,
-                      "Named function call parameter '%s' does not exist in signature of "
-                      "function '%s'. Function signature: [%s]", n, fn->name, sig.s ? sig.s : "");
-            sb_free(&sig);
-            return TSR_TYPE;
-        }
-    }
     return TSR_OK;
 }
 
@@ -578,6 +592,7 @@ static tsr_status resolve_call(SemCtx *s, Expr *e, const RtBuiltin **b)
     const FuncDef *fn;
     tsr_status st = resolve_dml_builtin(s, e, &fn);
     if (st) return st;
+    if (!fn && s->lib) return TSR_OK;   /* deferred to run time, see sem_validate_module */
     if (!fn) return sem_error(s, e->span, "function %s is undefined in namespace .defaultNS", name);
     e->u.call.fn = (FuncDef *)fn;
     return TSR_OK;
@@ -619,8 +634,8 @@ static tsr_status check_builtin(SemCtx *s, const Expr *e, const RtBuiltin *b, Ca
     if (!strcmp(name, "print") && n == 0)
         return sem_error(s, e->span, "print() must have more than 0 parameters");
     if (!strcmp(name, "print") && n > 1 && arg_expr(e, 0)->kind != EX_STR)
-        return sem_error(s, e->span,
-                         "printf-style functionality requires first print parameter to be a string");
+        return sem_error(s, e->span, "printf-style functionality requires first print "
+                         "parameter to be a string");
     if (!strcmp(name, "stop") && n > 1)
         return sem_error(s, e->span, "stop() function cannot have more than 1 parameter");
     if (!strcmp(name, "write") && n < 2)
@@ -645,17 +660,35 @@ static tsr_status check_builtin(SemCtx *s, const Expr *e, const RtBuiltin *b, Ca
     return TSR_OK;
 }
 
+/* For a DML-bodied builtin whose first argument's type is unknown, the
+ * variant (and so the signature and output types) is chosen at run time. */
+static int variant_unknown(const Expr *e)
+{
+    const FuncDef *fn = e->u.call.fn;
+    const Expr *first = arg_expr(e, 0);
+    return fn && strcmp(fn->name, e->u.call.name) != 0 && (!first || first->dt == DT_UNKNOWN);
+}
+
 static void fn_result_type(Expr *e, const FuncDef *fn)
 {
-    if (fn->nouts == 0) set_type(e, DT_UNKNOWN, VT_UNKNOWN);
+    if (fn->nouts == 0 || variant_unknown(e)) set_type(e, DT_UNKNOWN, VT_UNKNOWN);
     else set_type(e, fn->outs[0].type.dt, fn->outs[0].type.vt);
+}
+
+/* exists(x) names a variable that need not be defined (the interpreter
+ * passes the name; DML.md 7.2). */
+static int is_exists_name_arg(const SemCtx *s, const Expr *e, const Expr *arg)
+{
+    return arg->kind == EX_ID && !e->u.call.ns && !strcmp(e->u.call.name, "exists") &&
+           !hm_get(&s->mod->funcs, "exists");
 }
 
 /* Validates a call: arguments, resolution, binding/arity, result type. */
 static tsr_status v_call(SemCtx *s, Scope *sc, Expr *e, CallCtx cc)
 {
     for (int k = 0; k < e->u.call.nargs; k++) {
-        tsr_status st = v_expr(s, sc, e->u.call.args[k].value);
+        Expr *arg = e->u.call.args[k].value;
+        tsr_status st = is_exists_name_arg(s, e, arg) ? TSR_OK : v_expr(s, sc, arg);
         if (st) return st;
     }
     const RtBuiltin *b;
@@ -667,11 +700,15 @@ static tsr_status v_call(SemCtx *s, Scope *sc, Expr *e, CallCtx cc)
         return st;
     }
     const FuncDef *fn = e->u.call.fn;
+    if (!fn) {   /* unresolved name in a library file */
+        set_type(e, DT_UNKNOWN, VT_UNKNOWN);
+        return TSR_OK;
+    }
     if (cc == CTX_LINDEX)
         return sem_error(s, e->span, "Unsupported function call to '%s' in left indexing "
                          "expression. Please, assign the function output to a variable.",
                          e->u.call.name);
-    st = check_binding(s, e, fn);
+    st = variant_unknown(e) ? TSR_OK : check_binding(s, e, fn);
     if (!st) fn_result_type(e, fn);
     return st;
 }
@@ -842,11 +879,18 @@ static tsr_status v_massign(SemCtx *s, Scope *sc, Stmt *st)
         return TSR_OK;
     }
     const FuncDef *fn = call->u.call.fn;
-    if (n > fn->nouts)
+    if (!fn) {   /* unresolved name in a library file */
+        for (int k = 0; k < n; k++)
+            scope_set(sc, st->u.massign.targets[k], DT_UNKNOWN, VT_UNKNOWN, 0);
+        return TSR_OK;
+    }
+    if (n > fn->nouts && !variant_unknown(call))
         return sem_error(s, st->span, "function %s returns %d value%s but is assigned to %d "
                          "targets", fn->name, fn->nouts, fn->nouts == 1 ? "" : "s", n);
+    int unknown = variant_unknown(call);
     for (int k = 0; k < n; k++)
-        scope_set(sc, st->u.massign.targets[k], fn->outs[k].type.dt, fn->outs[k].type.vt, 0);
+        scope_set(sc, st->u.massign.targets[k], unknown ? DT_UNKNOWN : fn->outs[k].type.dt,
+                  unknown ? VT_UNKNOWN : fn->outs[k].type.vt, 0);
     return TSR_OK;
 }
 
@@ -1020,74 +1064,15 @@ static tsr_status v_while(SemCtx *s, Scope *sc, Stmt *st)
 }
 
 /* ---- parfor ----------------------------------------------------------------------- */
-
-static int is_int_text(const char *v)
-{
-    if (*v == '-' || *v == '+') v++;
-    if (!*v) return 0;
-    for (; *v; v++)
-        if (!isdigit((unsigned char)*v)) return 0;
-    return 1;
-}
-
-static int in_list(const char *v, const char *const *list)
-{
-    for (; *list; list++)
-        if (!strcmp(v, *list)) return 1;
-    return 0;
-}
-
-/* Valid values of a parfor option (DML.md 8.2); -1 for an unknown option. */
-static int parfor_value_ok(const char *name, const char *v)
-{
-    static const char *const modes[] = {"LOCAL", "REMOTE_SPARK", "REMOTE_SPARK_DP",
-                                        "REMOTE_MR", "REMOTE_MR_DP", NULL};
-    static const char *const tps[] = {"FIXED", "NAIVE", "STATIC", "FACTORING",
-                                      "FACTORING_CMIN", "FACTORING_CMAX", NULL};
-    static const char *const dps[] = {"NONE", "LOCAL", "REMOTE_SPARK", "REMOTE_MR", NULL};
-    static const char *const rms[] = {"LOCAL_MEM", "LOCAL_FILE", "LOCAL_AUTOMATIC",
-                                      "REMOTE_SPARK", "REMOTE_MR", NULL};
-    static const char *const opts[] = {"NONE", "RULEBASED", "CONSTRAINED", "HEURISTIC",
-                                       "GREEDY", "FULL_DP", NULL};
-    static const char *const logs[] = {"ALL", "TRACE", "DEBUG", "INFO", "WARN", "ERROR",
-                                       "FATAL", "OFF", NULL};
-    if (!strcmp(name, "check") || !strcmp(name, "profile"))
-        return !strcmp(v, "0") || !strcmp(v, "1");
-    if (!strcmp(name, "par") || !strcmp(name, "tasksize")) return is_int_text(v);
-    if (!strcmp(name, "mode")) return in_list(v, modes);
-    if (!strcmp(name, "taskpartitioner")) return in_list(v, tps);
-    if (!strcmp(name, "datapartitioner")) return in_list(v, dps);
-    if (!strcmp(name, "resultmerge")) return in_list(v, rms);
-    if (!strcmp(name, "opt")) return in_list(v, opts);
-    if (!strcmp(name, "log")) return in_list(v, logs);
-    return -1;
-}
-
-static tsr_status v_parfor_opts(SemCtx *s, const Stmt *st)
-{
-    for (int k = 0; k < st->u.fors.nopts; k++) {
-        const ParforOpt *o = &st->u.fors.opts[k];
-        char name[64], val[128];
-        size_t i;
-        for (i = 0; o->name[i] && i + 1 < sizeof name; i++)
-            name[i] = (char)tolower((unsigned char)o->name[i]);
-        name[i] = '\0';
-        upper_name(o->value ? o->value : "", val, sizeof val);
-        int ok = parfor_value_ok(name, val);
-        Span sp = o->span.line ? o->span : st->span;
-        if (ok < 0)
-            return sem_error(s, sp, "PARFOR: The specified parameter '%s' is no valid parfor "
-                             "parameter.", o->name);
-        if (!ok) return sem_error(s, sp, "Error parsing specified ParFOR parameters.");
-    }
-    return TSR_OK;
-}
+/* Option names and values (DML.md 8.1/8.2) are checked by the parser
+ * (check_parfor_opt in parser.c); here: stop/assert in the body (v_callstmt)
+ * and the dependency analysis (sem_parfor.c). */
 
 /* check=0 disables the dependency analysis (DML.md 8.2). */
 static int parfor_check_on(const Stmt *st)
 {
     for (int k = 0; k < st->u.fors.nopts; k++)
-        if (!strcmp(st->u.fors.opts[k].name, "check") && st->u.fors.opts[k].value &&
+        if (!strcasecmp(st->u.fors.opts[k].name, "check") && st->u.fors.opts[k].value &&
             !strcmp(st->u.fors.opts[k].value, "0"))
             return 0;
     return 1;
@@ -1108,7 +1093,6 @@ static tsr_status v_for(SemCtx *s, Scope *sc, Stmt *st)
     tsr_status rc = v_expr(s, sc, st->u.fors.from);
     if (!rc) rc = v_expr(s, sc, st->u.fors.to);
     if (!rc && st->u.fors.incr) rc = v_expr(s, sc, st->u.fors.incr);
-    if (!rc && st->u.fors.is_parfor) rc = v_parfor_opts(s, st);
     if (rc) return rc;
     const char *var = st->u.fors.var;
     const VarInfo *old = scope_get(sc, var);
@@ -1204,6 +1188,19 @@ void sem_free(SemCtx *s)
     free(s);
 }
 
+/* Files of the bundled library (scripts_dir/...): DML-bodied builtins and
+ * the nn layers.  A module is validated as a whole when first referenced,
+ * so a call to a name that does not resolve in a library function is not
+ * an error here but only when that call executes: a script that uses lm()
+ * must not fail because another function of the same library file calls a
+ * native builtin Tessera does not provide yet.  User files are strict. */
+static int is_library_file(const SemCtx *s, const AstModule *m)
+{
+    const char *dir = s->prog->scripts_dir, *path = m->file->path;
+    size_t n = dir ? strlen(dir) : 0;
+    return n > 0 && path && strncmp(path, dir, n) == 0 && (path[n] == '/' || path[n] == '\0');
+}
+
 tsr_status sem_validate_module(SemCtx *s, AstModule *m, Err *err)
 {
     char key[32];
@@ -1216,6 +1213,7 @@ tsr_status sem_validate_module(SemCtx *s, AstModule *m, Err *err)
     s->fn = NULL;
     s->parfor = 0;
     s->warn_on = m == s->prog->main;
+    s->lib = is_library_file(s, m);
     tsr_status rc = TSR_OK;
     size_t it = 0;
     void *val;
@@ -1226,6 +1224,7 @@ tsr_status sem_validate_module(SemCtx *s, AstModule *m, Err *err)
     s->fn = saved.fn;
     s->parfor = saved.parfor;
     s->warn_on = saved.warn_on;
+    s->lib = saved.lib;
     return rc;
 }
 
@@ -1240,6 +1239,7 @@ tsr_status sem_validate(SemCtx *s, Err *err)
     s->fn = NULL;
     s->parfor = 0;
     s->warn_on = 1;
+    s->lib = 0;
     rc = v_block(s, &sc, &s->prog->main->file->stmts);
     scope_free(&sc);
     return rc;

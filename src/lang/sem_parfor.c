@@ -466,7 +466,8 @@ static int expr_equal(const Expr *a, const Expr *b)
     case EX_INT: return a->u.ival == b->u.ival;
     case EX_DBL: return a->u.dval == b->u.dval;
     case EX_BOOL: return a->u.bval == b->u.bval;
-    case EX_STR: return a->u.str.len == b->u.str.len && !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
+    case EX_STR:
+        return a->u.str.len == b->u.str.len && !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
     case EX_ID: return !strcmp(a->u.name, b->u.name);
     case EX_BINARY:
         return a->u.bin.op == b->u.bin.op && expr_equal(a->u.bin.l, b->u.bin.l) &&

@@ -50,6 +50,9 @@ tsr_ctx *tsr_open(const tsr_options *o)
     if (o) c->opt = *o;
     else tsr_options_default(&c->opt);
     c->errmsg = xstrdup("");
+    /* Once per process, before any thread or BLAS call: pick OpenBLAS's
+     * AVX2/AVX-512 kernels on CPUs its detection does not know. */
+    kn_blas_setup();
     return c;
 }
 
@@ -179,6 +182,23 @@ static ParseArgs parse_args_of(const tsr_args *a)
     return pa;
 }
 
+/* Records the outcome of a run and frees everything the run created. */
+static void finish_run(tsr_ctx *c, tsr_status st, const Err *err, AstProgram *prog,
+                       SemCtx *sem)
+{
+    fflush(c->in.ctx.out);
+    c->in.ctx.stats.t_exec_end = tm_now_ns();
+    c->ran = 1;
+    if (st) render_error(c, err);   /* before the program (owner of span.file) is freed */
+    else c->errmsg[0] = '\0';
+    hm_free(&c->in.dml_mods);
+    rt_stats_free(&c->in);
+    c->in.ctx.prog = NULL;
+    c->in.sem = NULL;
+    if (sem) sem_free(sem);
+    if (prog) prs_free_program(prog);
+}
+
 int tsr_run(tsr_ctx *c, const char *path, const char *text, const tsr_args *args)
 {
     Err err;
@@ -190,27 +210,15 @@ int tsr_run(tsr_ctx *c, const char *path, const char *text, const tsr_args *args
     int64_t t_parse = tm_now_ns();
     SemCtx *sem = prog ? sem_new(prog, c->opt.err ? c->opt.err : stderr) : NULL;
     tsr_status st = prog ? sem_validate(sem, &err) : (err.code ? err.code : TSR_SYNTAX);
-    int64_t t_compile = tm_now_ns();
     interp_init(c, prog, sem);
+    c->in.ctx.stats.t_start = t_start;
+    c->in.ctx.stats.t_parse = t_parse;
+    c->in.ctx.stats.t_compile = tm_now_ns();
     if (st == TSR_OK) {
         st = execute_on_big_stack(&c->in);
         if (st) err = c->in.ctx.err;
     }
-    fflush(c->in.ctx.out);
-    RtStats *stats = &c->in.ctx.stats;
-    stats->t_start = t_start;
-    stats->t_parse = t_parse;
-    stats->t_compile = t_compile;
-    stats->t_exec_end = tm_now_ns();
-    c->ran = 1;
-    if (st) render_error(c, &err);
-    else c->errmsg[0] = '\0';
-    hm_free(&c->in.dml_mods);
-    rt_stats_free(&c->in);
-    c->in.ctx.prog = NULL;
-    c->in.sem = NULL;
-    if (sem) sem_free(sem);
-    if (prog) prs_free_program(prog);
+    finish_run(c, st, &err, prog, sem);
     return (int)st;
 }
 
@@ -253,8 +261,10 @@ void tsr_print_stats(const tsr_ctx *c, FILE *f)
         return;
     }
     double total = c->ran ? (double)(st->t_exec_end - st->t_start) / 1e9 : 0.0;
-    double comp = c->ran ? (double)(st->t_compile - st->t_start) / 1e9 : 0.0;
+    double parse = c->ran ? (double)(st->t_parse - st->t_start) / 1e9 : 0.0;
+    double comp = c->ran ? (double)(st->t_compile - st->t_parse) / 1e9 : 0.0;
     fprintf(f, "Total elapsed time:\t\t%.3f sec.\n", total);
+    fprintf(f, "Total parse time:\t\t%.3f sec.\n", parse);
     fprintf(f, "Total compilation time:\t\t%.3f sec.\n", comp);
     fprintf(f, "Total execution time:\t\t%.3f sec.\n", exec);
     print_heavy_hitters(st, c->opt.stats_top > 0 ? c->opt.stats_top : 10, f);

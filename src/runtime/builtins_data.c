@@ -179,7 +179,7 @@ tsr_status bi_rand(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     static const BiSig sig = {"rand", RAND_P, 0, 1};
     const Value *v[BI_MAXP];
     RandArgs r;
-    KnPdf pdf;
+    KnPdf pdf = KR_UNIFORM;
     MatBlock *res = NULL;
     if (a->npos > 0)
         return bi_err(ctx, "for rand statement, all arguments must be named parameters");

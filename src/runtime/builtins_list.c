@@ -365,7 +365,7 @@ static tsr_status remove_pos(RtCtx *ctx, const RtList *l, const Value *i, int *p
 
 tsr_status bi_remove(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
-    int pos;
+    int pos = -1;
     if (a->npos != 2 || a->nnamed)
         return bi_err(ctx, "remove() expects 2 positional arguments: list and position");
     if (a->pos[0].dt != DT_LIST)

@@ -38,6 +38,13 @@ static void args_free(RtArgs *a)
     memset(a, 0, sizeof *a);
 }
 
+/* exists(x) receives the name of the variable x, not its value. */
+static int is_exists_name_arg(const Expr *e, const Expr *arg)
+{
+    const RtBuiltin *b = e->u.call.builtin_id >= 0 ? rt_builtin_by_id(e->u.call.builtin_id) : NULL;
+    return arg->kind == EX_ID && b && !strcmp(b->name, "exists");
+}
+
 /* Evaluates the call's arguments in source order into an owned RtArgs. */
 static tsr_status args_eval(Interp *in, const Expr *e, RtArgs *a)
 {
@@ -50,7 +57,9 @@ static tsr_status args_eval(Interp *in, const Expr *e, RtArgs *a)
     for (int k = 0; k < n; k++) {
         const Arg *arg = &e->u.call.args[k];
         Value *slot = arg->name ? &a->named[a->nnamed] : &a->pos[a->npos];
-        tsr_status st = rt_eval(in, arg->value, slot);
+        tsr_status st = TSR_OK;
+        if (is_exists_name_arg(e, arg->value)) *slot = rt_str(arg->value->u.name);
+        else st = rt_eval(in, arg->value, slot);
         if (st) {
             args_free(a);
             return st;

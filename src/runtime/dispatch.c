@@ -82,6 +82,7 @@ tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out)
 tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *out, int nout)
 {
     int64_t t0 = rt_stats_t0(in);
+    err_clear(&in->ctx.err);   /* no error is pending when an operation starts */
     tsr_status st = b->fn(&in->ctx, args, out, nout);
     if (st != TSR_OK && in->ctx.err.code == TSR_OK) in->ctx.err.code = st;
     rt_stats_end(in, b->name, t0);

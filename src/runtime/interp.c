@@ -62,23 +62,31 @@ static tsr_status eval_ref(Interp *in, const Expr *e, Value *tmp, const Value **
     return rt_eval(in, e, tmp);
 }
 
-/* The value of a scalar-valued index or bound (3.2 conversion); a 1x1
- * matrix is accepted like as.scalar. */
+/* A scalar index or bound value (3.2 conversion); a 1x1 matrix is accepted
+ * like as.scalar. */
+static tsr_status value_to_int(Interp *in, const Value *v, Span sp, int64_t *out)
+{
+    const MatBlock *m = rt_mat_block(v);
+    *out = 0;
+    if (v->dt == DT_SCALAR) {
+        *out = rt_as_int(v);
+    } else if (m && m->rows * m->cols == 1) {
+        Value d = rt_dbl(mb_get(m, 0, 0));
+        *out = rt_as_int(&d);
+    } else {
+        return fail(in, sp, "Invalid index or bound: expected a scalar but found a %s",
+                    rt_dt_name(v->dt));
+    }
+    return TSR_OK;
+}
+
 static tsr_status eval_int(Interp *in, const Expr *e, int64_t *out)
 {
     Value tmp;
     const Value *v;
+    *out = 0;
     tsr_status st = eval_ref(in, e, &tmp, &v);
-    if (st) return st;
-    if (v->dt == DT_SCALAR) {
-        *out = rt_as_int(v);
-    } else if (v->dt == DT_MATRIX && rt_mat_block(v)->rows * rt_mat_block(v)->cols == 1) {
-        Value d = rt_dbl(mb_get(rt_mat_block(v), 0, 0));
-        *out = rt_as_int(&d);
-    } else {
-        st = fail(in, e->span, "Invalid index or bound: expected a scalar but found a %s",
-                  rt_dt_name(v->dt));
-    }
+    if (!st) st = value_to_int(in, v, e->span, out);
     rt_release(&tmp);
     return st;
 }
@@ -112,6 +120,19 @@ static tsr_status eval_bounds(Interp *in, const IndexDim *row, const IndexDim *c
 
 /* ---- lists ---------------------------------------------------------------------- */
 
+/* Position of element `name` (DML.md 4.2 errors). */
+static tsr_status list_find_name(Interp *in, const RtList *l, const char *name, Span sp,
+                                 int64_t *pos)
+{
+    if (!l->names) return fail(in, sp, "Invalid indexing by name in unnamed list: %s.", name);
+    for (int k = 0; k < l->n; k++)
+        if (strcmp(l->names[k], name) == 0) {
+            *pos = k;
+            return TSR_OK;
+        }
+    return fail(in, sp, "List indexing returned no entry for name='%s'", name);
+}
+
 /* Resolves a list index dimension to 0-based [*lo, *hi]; by name when the
  * index value is a string (DML.md 4.2). */
 static tsr_status list_range(Interp *in, const RtList *l, const IndexDim *d, Span sp,
@@ -124,31 +145,18 @@ static tsr_status list_range(Interp *in, const RtList *l, const IndexDim *d, Spa
     }
     Value tmp;
     const Value *v;
+    *lo = *hi = 0;
     tsr_status st = eval_ref(in, d->lo, &tmp, &v);
     if (st) return st;
-    if (d->kind == IDX_SINGLE && v->dt == DT_SCALAR && v->vt == VT_STRING) {
-        const char *name = v->u.s;
-        if (!l->names)
-            st = fail(in, sp, "Invalid indexing by name in unnamed list: %s.", name);
-        for (int k = 0; st == TSR_OK && k < l->n; k++)
-            if (strcmp(l->names[k], name) == 0) {
-                *lo = *hi = k;
-                rt_release(&tmp);
-                return TSR_OK;
-            }
-        if (st == TSR_OK) st = fail(in, sp, "List indexing returned no entry for name='%s'", name);
-        rt_release(&tmp);
-        return st;
-    }
+    int by_name = d->kind == IDX_SINGLE && v->dt == DT_SCALAR && v->vt == VT_STRING;
+    if (by_name)
+        st = list_find_name(in, l, v->u.s, sp, lo);   /* 0-based */
+    else
+        st = value_to_int(in, v, d->lo->span, lo);
     rt_release(&tmp);
-    if (d->kind == IDX_SINGLE) {
-        st = eval_int(in, d->lo, lo);
-        *hi = *lo;
-    } else {
-        st = eval_int(in, d->lo, lo);
-        if (!st) st = eval_int(in, d->hi, hi);
-    }
-    if (st) return st;
+    *hi = *lo;
+    if (st || by_name) return st;
+    if (d->kind == IDX_RANGE && (st = eval_int(in, d->hi, hi))) return st;
     if (*lo < 1 || *hi > l->n || *lo > *hi)
         return fail(in, sp, "Invalid list index range [%lld:%lld] for a list of length %d",
                     (long long)*lo, (long long)*hi, l->n);
@@ -454,7 +462,8 @@ static tsr_status eval_range(Interp *in, const Stmt *s, Range *r)
         return TSR_OK;
     }
     uint64_t step = r->incr > 0 ? (uint64_t)r->incr : (uint64_t)0 - (uint64_t)r->incr;
-    r->n = (int64_t)(span / step) + 1;
+    uint64_t q = span / step;
+    r->n = q >= (uint64_t)INT64_MAX ? INT64_MAX : (int64_t)q + 1;
     return TSR_OK;
 }
 

@@ -123,6 +123,12 @@ static void test_basics(void)
                "print(sum(B))", "0.0\n5.0\n");
     expect_out("builtin Rand", "X = Rand(rows = 3, cols = 2, seed = 7); print(nrow(X) + ncol(X))",
                "5\n");
+    expect_out("exists", "x = 1; print(exists(x)); print(exists(nope)); print(exists(\"x\"))",
+               "TRUE\nFALSE\nTRUE\n");
+    expect_out("eval user function", "f = function(Double a, Double b) return (Double c) "
+               "{ c = a - b }; print(as.scalar(eval(\"f\", 5, 2)))", "3.0\n");
+    expect_err("eval unknown", "x = eval(\"nosuch\", 1)",
+               "Function '.defaultNS::nosuch' (called through eval) is non-existing.");
     expect_out("boolean ops", "a = TRUE; b = !a | (3 > 2); print(b)", "TRUE\n");
 }
 
@@ -370,6 +376,9 @@ static void test_modules(void)
                "{ Y = helper(X) }\n"
                "s_twice = function(Double x) return (Double y) { y = x * 2 + 0.5 }\n"
                "helper = function(Matrix[Double] X) return (Matrix[Double] Y) { Y = X * 2 }\n");
+    snprintf(path, sizeof path, "%s/builtin/lazyfail.dml", tmpdir);
+    write_file(path, "m_lazyfail = function(Matrix[Double] X) return (Double y) { y = sum(X) }\n"
+               "s_lazyfail = function(Double x) return (Double y) { y = notabuiltin(x) }\n");
     snprintf(path, sizeof path, "%s/mod.dml", tmpdir);
     write_file(path, "inc = function(Integer n) return (Integer m) { m = dbl(n) + 1 }\n"
                "dbl = function(Integer n) return (Integer m) { m = n * 2 }\n"
@@ -380,10 +389,24 @@ static void test_modules(void)
     tsr_options_default(&o);
     o.scripts_dir = tmpdir;
     snprintf(script, sizeof script, "print(sum(twice(matrix(1, 2, 2)))); print(twice(3)); "
-             "source(\"%s/mod.dml\") as m; print(m::inc(4))", tmpdir);
+             "source(\"%s/mod.dml\") as m; print(m::inc(4)); "
+             "Y = eval(\"twice\", matrix(1, 2, 2)); print(sum(twice(Y))); "
+             "print(twice(as.scalar(Y[1, 1]))); print(as.scalar(eval(\"m::inc\", 1)))", tmpdir);
     Result r = run_opts(script, &o, &c);
-    check(r.rc == 0 && !strcmp(r.out, "8.0\n6.5\n9\n"), "dml builtin + source", script, &r,
-          "8.0\n6.5\n9\n");
+    const char *want = "8.0\n6.5\n9\n16.0\n4.5\n3.0\n";
+    check(r.rc == 0 && !strcmp(r.out, want), "dml builtin + source + eval", script, &r, want);
+    free(r.out);
+    free(r.warn);
+    tsr_close(c);
+
+    /* an unresolvable call in a library file fails only when it executes */
+    tsr_options_default(&o);
+    o.scripts_dir = tmpdir;
+    snprintf(script, sizeof script, "print(lazyfail(matrix(1, 2, 2)))\ny = lazyfail(1)");
+    r = run_opts(script, &o, &c);
+    check(r.rc != 0 && !strcmp(r.out, "4.0\n") &&
+          strstr(r.err, "function notabuiltin is undefined in namespace .defaultNS"),
+          "library call deferred", script, &r, "4.0 then notabuiltin undefined");
     free(r.out);
     free(r.warn);
     tsr_close(c);
