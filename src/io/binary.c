@@ -127,10 +127,7 @@ tsr_status io_bin_read(const char *path, const IoMeta *m, MatBlock **out, Err *e
     BinHeader h = { 0, 0, 0, 0 };
     MatBlock *a = NULL;
     tsr_status st = bin_header(f, path, &h, err);
-    if (st == TSR_OK && ((m->rows >= 0 && m->rows != h.rows) || (m->cols >= 0 && m->cols != h.cols)))
-        st = err_set(err, TSR_IO, "%s: the binary file holds a %lldx%lld matrix but the metadata "
-                     "or read options say %lldx%lld", path, (long long)h.rows, (long long)h.cols,
-                     (long long)m->rows, (long long)m->cols);
+    if (st == TSR_OK) st = io_check_dims(path, "the binary file header", h.rows, h.cols, m, err);
     if (st == TSR_OK && !(a = mb_new(h.rows, h.cols, err))) st = err->code;
     if (st == TSR_OK) st = bin_payload(f, path, a, err);
     if (st == TSR_OK && a->nnz != h.nnz)

@@ -47,6 +47,22 @@ static const char *data_type_word(DataType dt)
 
 /* ---- matrices ------------------------------------------------------------------- */
 
+tsr_status io_check_dims(const char *path, const char *what, int64_t rows, int64_t cols,
+                         const IoMeta *m, Err *err)
+{
+    int bad_r = m->rows >= 0 && m->rows != rows, bad_c = m->cols >= 0 && m->cols != cols;
+    if (!bad_r && !bad_c) return TSR_OK;
+    char given[64];
+    if (m->rows >= 0 && m->cols >= 0)
+        snprintf(given, sizeof given, "%lldx%lld", (long long)m->rows, (long long)m->cols);
+    else if (m->rows >= 0)
+        snprintf(given, sizeof given, "rows=%lld", (long long)m->rows);
+    else
+        snprintf(given, sizeof given, "cols=%lld", (long long)m->cols);
+    return err_set(err, TSR_IO, "%s: %s says %lldx%lld but the metadata or read options say %s",
+                   path, what, (long long)rows, (long long)cols, given);
+}
+
 static tsr_status read_dispatch(const char *path, const IoMeta *m, MatBlock **out, Err *err)
 {
     switch (m->format) {

@@ -60,6 +60,15 @@ int io_fmt_ijv(char *buf, int64_t i, int64_t j, double v);
  * place); returns the number of tokens found, max + 1 if there were more. */
 int io_split_ws(char *s, char **tok, int max);
 
+/* Compares the dimensions a file declares (rows x cols) with those the
+ * metadata or read() options give (m->rows/cols; -1 = not given, neither
+ * compared nor printed).  `what` names the source in the file, e.g. "the
+ * MatrixMarket size line".  Returns TSR_OK or TSR_IO with "<path>: <what>
+ * says 3x3 but the metadata or read options say rows=4" (4x2 when both are
+ * given, cols=2 when only cols). */
+tsr_status io_check_dims(const char *path, const char *what, int64_t rows, int64_t cols,
+                         const IoMeta *m, Err *err);
+
 /* ---- formats ------------------------------------------------------------------- */
 tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
 tsr_status io_csv_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,

@@ -5,7 +5,8 @@
  *
  * Separators: `sep` is taken literally when given; by default any run of
  * blanks or commas separates (SystemDS's default "," and the standard " "
- * both read).  indSep defaults to ":".  Writing uses `sep` or " ".
+ * both read).  indSep defaults to ":".  Writing uses `sep`, by default ","
+ * as SystemDS does (DML.md 6.7).
  * Without rows/cols a first pass counts lines and the largest index.
  * Not here: qid fields and comments.
  */
@@ -167,7 +168,7 @@ tsr_status io_libsvm_read(const char *path, const IoMeta *m, MatBlock **out, Err
 tsr_status io_libsvm_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,
                            Err *err)
 {
-    const char *sep = m->sep ? m->sep : " ";
+    const char *sep = m->sep ? m->sep : ",";
     const char *ind = m->ind_sep ? m->ind_sep : ":";
     if (a->cols == 0 && a->rows > 0)
         return err_set(err, TSR_IO, "cannot write %s: a libsvm matrix needs at least one column "

@@ -153,12 +153,8 @@ tsr_status io_mm_read(const char *path, const IoMeta *m, MatBlock **out, Err *er
     }
     if (rc == 1) rc = mm_header(&lr, &h, err);
     if (rc == 0) rc = mm_size(&lr, &rows, &cols, err);
-    if (rc == 0 && ((m->rows >= 0 && m->rows != rows) || (m->cols >= 0 && m->cols != cols))) {
-        err_set(err, TSR_IO, "%s: the MatrixMarket size line says %lldx%lld but the metadata or "
-                "read options say %lldx%lld", path, (long long)rows, (long long)cols,
-                (long long)m->rows, (long long)m->cols);
+    if (rc == 0 && io_check_dims(path, "the MatrixMarket size line", rows, cols, m, err))
         rc = -1;
-    }
     if (rc == 0) {
         a = mb_new(rows, cols, err);
         if (!a) rc = -1;

@@ -145,7 +145,8 @@ typedef struct ParforOpt {
 
 struct Stmt {
     StmtKind kind;
-    Span span;
+    Span span;                      /* first character of the statement     */
+    Span end;                       /* its last character (';' not included) */
     union {
         struct {
             const char *target;     /* variable name                      */

@@ -82,6 +82,29 @@ static Span span_of(const Parser *P, const Token *t)
     return s;
 }
 
+/* Position of the last character of t (strings may span lines; columns
+ * count UTF-8 characters, as the lexer does). */
+static Span end_of(const Parser *P, const Token *t)
+{
+    Span end = {P->path, t->line, t->col};
+    int line = t->line, col = t->col;
+    for (int i = 0; i < t->len; i++) {
+        unsigned char c = (unsigned char)t->text[i];
+        int starts_char = (c & 0xC0) != 0x80;
+        if (starts_char) {
+            end.line = line;
+            end.col = col;
+        }
+        if (c == '\n') {
+            line++;
+            col = 1;
+        } else if (starts_char) {
+            col++;
+        }
+    }
+    return end;
+}
+
 static _Noreturn void fail_span(Parser *P, Span sp, tsr_status code, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 static _Noreturn void fail_span(Parser *P, Span sp, tsr_status code, const char *fmt, ...)
@@ -1018,6 +1041,9 @@ static Stmt *parse_statement(Parser *P)
     }
     default: fail_unexpected(P, "a statement");
     }
+    int last = P->pos - 1;   /* a nested statement may have eaten its ';' */
+    while (last > 0 && P->toks[last].kind == TK_SEMI) last--;
+    s->end = end_of(P, &P->toks[last]);
     while (accept(P, TK_SEMI)) {
     }
     leave(P);

@@ -280,7 +280,7 @@ static const struct {
     {"as.boolean", R_BOOL}, {"exists", R_BOOL}, {"contains", R_BOOL}, {"as.scalar", R_ASSCALAR},
     {"castAsScalar", R_ASSCALAR}, {"as.matrix", R_MAT}, {"as.frame", R_FRAME},
     {"as.list", R_LIST}, {"list", R_LIST}, {"evalList", R_LIST},
-    {"matrix", R_MAT}, {"rand", R_MAT}, {"Rand", R_MAT}, {"seq", R_MAT}, {"sample", R_MAT},
+    {"matrix", R_MAT}, {"rand", R_MAT}, {"seq", R_MAT}, {"sample", R_MAT},
     {"readMM", R_MAT}, {"read", R_READ}, {"frame", R_FRAME}, {"cbind", R_BIND},
     {"append", R_BIND}, {"rbind", R_BIND}, {"abs", R_ABS}, {"exp", R_UNARY},
     {"log", R_UNARY}, {"sqrt", R_UNARY}, {"floor", R_UNARY}, {"ceil", R_UNARY},
@@ -381,10 +381,14 @@ static void type_ifelse(Expr *e)
         set_type(e, DT_UNKNOWN, VT_UNKNOWN);
 }
 
-static void type_bind(Expr *e)
+/* cbind/rbind/append: like the first argument, except two strings (a
+ * string) and cbind/rbind of a list, which bind its elements (DML.md 2.5:
+ * a matrix or a frame, unknown here); append(L, x) stays a list. */
+static void type_bind(Expr *e, int is_append)
 {
     const Expr *a = arg_expr(e, 0);
-    if (!a || a->dt == DT_UNKNOWN) set_type(e, DT_UNKNOWN, VT_UNKNOWN);
+    if (!a || a->dt == DT_UNKNOWN || (a->dt == DT_LIST && !is_append))
+        set_type(e, DT_UNKNOWN, VT_UNKNOWN);
     else if (a->dt == DT_SCALAR) set_type(e, a->vt == VT_STRING ? DT_SCALAR : DT_UNKNOWN,
                                           a->vt == VT_STRING ? VT_STRING : VT_UNKNOWN);
     else set_type(e, a->dt, VT_UNKNOWN);
@@ -448,15 +452,17 @@ static void builtin_type(Expr *e, const char *name)
     case R_ABS: type_unary_fn(e, 1); break;
     case R_MINMAX: type_minmax(e); break;
     case R_IFELSE: type_ifelse(e); break;
-    case R_BIND: type_bind(e); break;
+    case R_BIND: type_bind(e, !strcmp(name, "append")); break;
     case R_TARGET: type_target(e); break;
     case R_READ: type_read(e); break;
     case R_ASSCALAR:
         set_type(e, DT_SCALAR, arg_expr(e, 0) && arg_expr(e, 0)->dt == DT_MATRIX ? VT_FP64
                                                                               : VT_UNKNOWN);
         break;
-    case R_QUANTILE:
+    case R_QUANTILE:   /* a matrix of probabilities gives a matrix */
         if (last && last->dt == DT_MATRIX && e->u.call.nargs >= 2) set_type(e, DT_MATRIX, VT_FP64);
+        else if (last && last->dt == DT_UNKNOWN && e->u.call.nargs >= 2)
+            set_type(e, DT_UNKNOWN, VT_UNKNOWN);
         else set_type(e, DT_SCALAR, VT_FP64);
         break;
     case R_XOR:
@@ -477,13 +483,6 @@ static int param_given(const Expr *e, int npos, int p, const char *pname)
     return 0;
 }
 
-static int has_param(const FuncDef *fn, const char *name)
-{
-    for (int p = 0; p < fn->nparams; p++)
-        if (!strcmp(name, fn->params[p].name)) return 1;
-    return 0;
-}
-
 static tsr_status unknown_named_param(SemCtx *s, const Expr *e, const Arg *a, const FuncDef *fn)
 {
     StrBuf sig;
@@ -495,6 +494,36 @@ static tsr_status unknown_named_param(SemCtx *s, const Expr *e, const Arg *a, co
               fn->name, sig.s ? sig.s : "");
     sb_free(&sig);
     return TSR_TYPE;
+}
+
+/* Declared-type check of a value whose static type is known (rt_check_decl;
+ * unknown types pass and are checked at run time). */
+static tsr_status check_decl(SemCtx *s, Span sp, const FuncDef *fn, const Param *p, int is_out,
+                             DataType dt, ValueType vt)
+{
+    if (rt_check_decl(fn, p, is_out, dt, vt, TSR_TYPE, s->err) == TSR_OK) return TSR_OK;
+    s->err->span = sp;
+    return TSR_TYPE;
+}
+
+static int param_index(const FuncDef *fn, const char *name)
+{
+    for (int p = 0; p < fn->nparams; p++)
+        if (!strcmp(name, fn->params[p].name)) return p;
+    return -1;
+}
+
+/* Data/value types of the arguments of a bound call against the signature. */
+static tsr_status check_arg_types(SemCtx *s, const Expr *e, const FuncDef *fn)
+{
+    for (int k = 0, npos = 0; k < e->u.call.nargs; k++) {
+        const Arg *a = &e->u.call.args[k];
+        int p = a->name ? param_index(fn, a->name) : npos++;
+        tsr_status st = check_decl(s, a->span.line ? a->span : e->span, fn, &fn->params[p], 0,
+                                   a->value->dt, a->value->vt);
+        if (st) return st;
+    }
+    return TSR_OK;
 }
 
 /* Static binding check of a call of fn (DML.md 5.3 texts). */
@@ -512,14 +541,14 @@ static tsr_status check_binding(SemCtx *s, const Expr *e, const FuncDef *fn)
                          "requires %d but was called with %d", fn->name, fn->nparams, npos);
     for (int k = 0; k < e->u.call.nargs; k++) {
         const Arg *a = &e->u.call.args[k];
-        if (a->name && !has_param(fn, a->name)) return unknown_named_param(s, e, a, fn);
+        if (a->name && param_index(fn, a->name) < 0) return unknown_named_param(s, e, a, fn);
     }
     for (int p = 0; p < fn->nparams; p++)
         if (!fn->params[p].defval && !param_given(e, npos, p, fn->params[p].name))
             return sem_error(s, e->span, "Missing default expression for unspecified function "
                              "argument '%s' in call to function '%s'.", fn->params[p].name,
                              fn->name);
-    return TSR_OK;
+    return check_arg_types(s, e, fn);
 }
 
 static const char *dml_prefix(DataType dt)
@@ -1146,26 +1175,50 @@ static void bind_params(Scope *sc, const FuncDef *fn)
         scope_set(sc, fn->params[k].name, fn->params[k].type.dt, fn->params[k].type.vt, 0);
 }
 
-/* Validates a function: defaults (in the scope of all parameters, where
- * the interpreter evaluates them), body, and that every output is bound. */
+/* Defaults are validated in the scope of all parameters (where the
+ * interpreter evaluates them) and must fit their parameter's type. */
+static tsr_status v_defaults(SemCtx *s, Scope *sc, const FuncDef *fn)
+{
+    for (int k = 0; k < fn->nparams; k++) {
+        const Param *p = &fn->params[k];
+        if (!p->defval) continue;
+        tsr_status rc = v_expr(s, sc, p->defval);
+        if (!rc) rc = check_decl(s, p->defval->span, fn, p, 0, p->defval->dt, p->defval->vt);
+        if (rc) return rc;
+    }
+    return TSR_OK;
+}
+
+/* Every output must be bound (maybe-bound is accepted, see interpreter.md)
+ * with the declared data type, as far as known (DML.md 5.1). */
+static tsr_status v_outputs(SemCtx *s, const Scope *sc, const FuncDef *fn)
+{
+    for (int k = 0; k < fn->nouts; k++) {
+        const Param *o = &fn->outs[k];
+        const VarInfo *v = scope_get(sc, o->name);
+        if (!v)
+            return sem_error(s, fn->span, "for function %s, return variable %s must be defined "
+                             "in function", fn->name, o->name);
+        tsr_status rc = check_decl(s, o->span, fn, o, 1, v->dt, v->vt);
+        if (rc) return rc;
+    }
+    return TSR_OK;
+}
+
+/* Validates a function: defaults, body, outputs. */
 static tsr_status v_function(SemCtx *s, const FuncDef *fn)
 {
     if (fn->is_external) return TSR_OK;
     Scope sc;
     scope_init(&sc);
     bind_params(&sc, fn);
-    tsr_status rc = TSR_OK;
-    for (int k = 0; k < fn->nparams && !rc; k++)
-        if (fn->params[k].defval) rc = v_expr(s, &sc, fn->params[k].defval);
+    tsr_status rc = v_defaults(s, &sc, fn);
     const FuncDef *saved_fn = s->fn;
     int saved_parfor = s->parfor;
     s->fn = fn;
     s->parfor = 0;
     if (!rc) rc = v_block(s, &sc, &fn->body);
-    for (int k = 0; k < fn->nouts && !rc; k++)
-        if (!scope_get(&sc, fn->outs[k].name))
-            rc = sem_error(s, fn->span, "for function %s, return variable %s must be defined "
-                           "in function", fn->name, fn->outs[k].name);
+    if (!rc) rc = v_outputs(s, &sc, fn);
     s->fn = saved_fn;
     s->parfor = saved_parfor;
     scope_free(&sc);

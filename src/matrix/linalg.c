@@ -8,6 +8,8 @@
  * (Householder QR least squares for m > n, minimum norm for m < n).
  * Singular input (an exactly zero pivot or R diagonal) is the error
  * "matrix is singular", as SystemDS's Commons-Math solvers report it.
+ * The _work LAPACKE entry points are used so that NaN cells propagate into
+ * the result instead of being rejected by LAPACKE's NaN check.
  */
 #include "matrix/matrix_int.h"
 
@@ -16,7 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static tsr_status lapack_limit(const MatBlock *a, Err *err)
+tsr_status kn_lapack_limit(const MatBlock *a, Err *err)
 {
     if (a->rows > INT_MAX || a->cols > INT_MAX)
         return err_set(err, TSR_LIMIT, "a %lldx%lld matrix exceeds the LAPACK size limit",
@@ -31,7 +33,7 @@ static tsr_status singular(Err *err)
 
 /* info < 0 from LAPACKE: its own workspace allocation failed, or (a bug)
  * an argument was invalid. */
-static tsr_status lapack_fail(lapack_int info, const char *fn, Err *err)
+tsr_status kn_lapack_fail(int info, const char *fn, Err *err)
 {
     if (info == LAPACK_WORK_MEMORY_ERROR || info == LAPACK_TRANSPOSE_MEMORY_ERROR)
         return err_set(err, TSR_NOMEM, "out of memory in %s", fn);
@@ -49,15 +51,44 @@ static tsr_status solve_square(const MatBlock *a, MatBlock *x, Err *err)
         st = err_set(err, TSR_NOMEM, "out of memory in solve()");
     } else {
         memcpy(lu, a->dense, (size_t)n * (size_t)n * sizeof *lu);
-        lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, lu, n, piv);
+        lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, lu, n, piv);
         if (info > 0) st = singular(err);
-        else if (info == 0) info = LAPACKE_dgetrs(LAPACK_COL_MAJOR, 'T', n, 1, lu, n, piv,
-                                                  x->dense, n);
-        if (info < 0) st = lapack_fail(info, "solve()", err);
+        else if (info == 0) info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', n, 1, lu, n, piv,
+                                                       x->dense, n);
+        if (info < 0) st = kn_lapack_fail(info, "solve()", err);
     }
     free(lu);
     free(piv);
     return st;
+}
+
+/* dgels through the _work interface (no LAPACKE NaN check: NaN cells
+ * propagate) with a workspace query. */
+static lapack_int dgels_nan(lapack_int m, lapack_int n, double *qr, double *rhs)
+{
+    double q = 0;
+    lapack_int info = LAPACKE_dgels_work(LAPACK_ROW_MAJOR, 'N', m, n, 1, qr, n, rhs, 1, &q, -1);
+    if (info != 0) return info;
+    lapack_int lw = q >= 1 ? (lapack_int)q : 1;
+    double *work = malloc((size_t)lw * sizeof *work);
+    if (!work) return LAPACK_WORK_MEMORY_ERROR;
+    info = LAPACKE_dgels_work(LAPACK_ROW_MAJOR, 'N', m, n, 1, qr, n, rhs, 1, work, lw);
+    free(work);
+    return info;
+}
+
+/* dgetri_work with a workspace query (see dgels_nan). */
+static lapack_int dgetri_nan(lapack_int n, double *a, const lapack_int *piv)
+{
+    double q = 0;
+    lapack_int info = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, a, n, piv, &q, -1);
+    if (info != 0) return info;
+    lapack_int lw = q >= 1 ? (lapack_int)q : 1;
+    double *work = malloc((size_t)lw * sizeof *work);
+    if (!work) return LAPACK_WORK_MEMORY_ERROR;
+    info = LAPACKE_dgetri_work(LAPACK_COL_MAJOR, n, a, n, piv, work, lw);
+    free(work);
+    return info;
 }
 
 /* Rectangular system: dgels on a copy; the solution is the first n rows of
@@ -73,9 +104,9 @@ static tsr_status solve_ls(const MatBlock *a, const MatBlock *b, MatBlock *x, Er
     } else {
         memcpy(qr, a->dense, (size_t)m * (size_t)n * sizeof *qr);
         memcpy(rhs, b->dense, (size_t)m * sizeof *rhs);
-        lapack_int info = LAPACKE_dgels(LAPACK_ROW_MAJOR, 'N', m, n, 1, qr, n, rhs, 1);
+        lapack_int info = dgels_nan(m, n, qr, rhs);
         if (info > 0) st = singular(err);
-        else if (info < 0) st = lapack_fail(info, "solve()", err);
+        else if (info < 0) st = kn_lapack_fail(info, "solve()", err);
         else memcpy(x->dense, rhs, (size_t)n * sizeof *rhs);
     }
     free(qr);
@@ -92,7 +123,7 @@ tsr_status kn_solve(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *e
                        "dimension mismatch in solve(): A is %lldx%lld but b is %lldx%lld",
                        (long long)a->rows, (long long)a->cols, (long long)b->rows,
                        (long long)b->cols);
-    if (lapack_limit(a, err) != TSR_OK) return err->code;
+    if (kn_lapack_limit(a, err) != TSR_OK) return err->code;
     MatBlock *x;
     tsr_status st = TSR_OK;
     if (a->rows == a->cols) {
@@ -118,7 +149,7 @@ tsr_status kn_inv(const MatBlock *a, MatBlock **out, Err *err)
         return err_set(err, TSR_RUNTIME,
                        "Input to inv() must be square matrix -- given: a %lldx%lld matrix.",
                        (long long)a->rows, (long long)a->cols);
-    if (lapack_limit(a, err) != TSR_OK) return err->code;
+    if (kn_lapack_limit(a, err) != TSR_OK) return err->code;
     MatBlock *z = mb_copy(a, err);
     if (!z) return err->code;
     lapack_int n = (lapack_int)a->rows;
@@ -128,10 +159,10 @@ tsr_status kn_inv(const MatBlock *a, MatBlock **out, Err *err)
         if (!piv) {
             st = err_set(err, TSR_NOMEM, "out of memory in inv()");
         } else {
-            lapack_int info = LAPACKE_dgetrf(LAPACK_COL_MAJOR, n, n, z->dense, n, piv);
-            if (info == 0) info = LAPACKE_dgetri(LAPACK_COL_MAJOR, n, z->dense, n, piv);
+            lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, z->dense, n, piv);
+            if (info == 0) info = dgetri_nan(n, z->dense, piv);
             if (info > 0) st = singular(err);
-            else if (info < 0) st = lapack_fail(info, "inv()", err);
+            else if (info < 0) st = kn_lapack_fail(info, "inv()", err);
             free(piv);
         }
     }

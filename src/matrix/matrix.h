@@ -2,10 +2,17 @@
  * matrix.h - matrix blocks and the kernels over them (prefix mb_ for blocks,
  * kn_ for kernels).
  *
- * A MatBlock holds FP64 cells.  Today every block is dense row-major; the
- * `sparse` fields are reserved for the CSR/MCSR representation of the next
- * issue, and every kernel must go through mb_get/mb_dense (never assume a
- * layout outside this module).  `nnz` is kept exact by every kernel.
+ * A MatBlock holds FP64 cells, either dense (row-major `dense`) or sparse in
+ * CSR form (`ptr`/`idx`/`val`).  Kernels read blocks of either format and
+ * choose the natural format of their output (a sparse-safe operation over a
+ * sparse input returns a sparse block and never materialises a dense copy);
+ * the runtime then normalises the format with mb_examine() after every
+ * operation.  Code outside this module reaches cells only through the mb_*
+ * accessors.  `nnz` is kept exact by every kernel (NaN counts as non-zero).
+ *
+ * Blocks are built either row by row (mb_new_sparse + mb_csr_push /
+ * mb_csr_end_row: the natural order of most kernels and readers) or in any
+ * order through a COO builder (MbCoo) that sorts on finish.
  *
  * Ownership: kernels never modify their inputs (except the explicit *_inplace
  * functions) and return a new block in *out that the caller owns and frees
@@ -24,10 +31,18 @@
 
 typedef struct MatBlock {
     int64_t rows, cols;
-    int64_t nnz;        /* exact number of non-zero cells (NaN counts)     */
-    double *dense;      /* rows*cols cells, row-major; NULL if rows*cols==0 */
-    /* reserved for the sparse representation (next issue) */
-    int sparse;
+    int64_t nnz;        /* exact number of non-zero cells (NaN counts)          */
+    int sparse;         /* 0: dense, 1: CSR                                      */
+    /* dense: rows*cols cells, row-major; NULL if rows*cols == 0 or sparse */
+    double *dense;
+    /* CSR (sparse == 1): the non-zeros of row i are idx[k], val[k] for
+     * k in [ptr[i], ptr[i+1]); column indexes strictly increase within a
+     * row; no explicit zeros are stored; ptr has rows+1 entries and
+     * ptr[rows] == nnz.  `cap` is the allocated length of idx/val. */
+    int64_t *ptr;
+    int32_t *idx;
+    double *val;
+    int64_t cap;
 } MatBlock;
 
 /* Limits on user-controlled sizes. */
@@ -42,10 +57,62 @@ MatBlock *mb_new_fill(int64_t rows, int64_t cols, double v, Err *err);
 MatBlock *mb_copy(const MatBlock *a, Err *err);
 void mb_free(MatBlock *m);
 double mb_get(const MatBlock *m, int64_t i, int64_t j);    /* 0-based */
-void mb_set(MatBlock *m, int64_t i, int64_t j, double v);  /* keeps nnz exact */
+/* Keeps nnz exact.  On a sparse block an insert shifts the tail (O(nnz)):
+ * for bulk construction use the CSR or COO builders instead. */
+tsr_status mb_set(MatBlock *m, int64_t i, int64_t j, double v);
 void mb_recount_nnz(MatBlock *m);
 /* 1x1 helper */
 MatBlock *mb_scalar(double v, Err *err);
+/* Copies all cells of m in row-major order into dst (rows*cols doubles):
+ * the bulk read of the block API (layout-independent for the callers). */
+void mb_read_cells(const MatBlock *m, double *dst);
+/* Copies row i (0-based) into dst (cols doubles), any format. */
+void mb_read_row(const MatBlock *m, int64_t i, double *dst);
+
+/* ---- sparse blocks (CSR) ------------------------------------------------------ */
+/* Largest column count a sparse block can have (int32 column indexes). */
+#define MB_SPARSE_MAX_COLS ((int64_t)INT32_MAX)
+/* Empty CSR block (all zeros) with room for `cap` non-zeros (grows on
+ * demand).  NULL with err on failure. */
+MatBlock *mb_new_sparse(int64_t rows, int64_t cols, int64_t cap, Err *err);
+/* Row-wise building: append the non-zeros of the row being built (columns
+ * in increasing order; v == 0 is ignored), then close the row with
+ * mb_csr_end_row(m, i).  Every row is closed, in order, empty ones too.
+ * Returns TSR_OK or TSR_NOMEM. */
+tsr_status mb_csr_push(MatBlock *m, int32_t col, double v, Err *err);
+void mb_csr_end_row(MatBlock *m, int64_t i);
+/* Ensures room for `extra` more non-zeros. */
+tsr_status mb_csr_reserve(MatBlock *m, int64_t extra, Err *err);
+
+/* COO builder for cells arriving in any order; duplicates: last wins
+ * (a duplicate of value 0 removes the cell). */
+typedef struct MbCoo {
+    int64_t rows, cols;
+    int64_t n, cap;
+    int64_t *i;
+    int32_t *j;
+    double *v;
+} MbCoo;
+tsr_status mb_coo_init(MbCoo *c, int64_t rows, int64_t cols, Err *err);
+tsr_status mb_coo_add(MbCoo *c, int64_t i, int64_t j, double v, Err *err);
+/* Builds the block (sparse or dense per mb_examine(AUTO)) and frees c. */
+MatBlock *mb_coo_finish(MbCoo *c, Err *err);
+void mb_coo_free(MbCoo *c);
+
+/* ---- formats --------------------------------------------------------------------- */
+typedef enum { MB_FMT_AUTO = 0, MB_FMT_DENSE, MB_FMT_SPARSE } MbFormat;
+/* Sparse threshold: a block is kept sparse when its density is below this
+ * and the CSR form is smaller than the dense one. */
+#define MB_SPARSITY_TURN_POINT 0.4
+/* Whether AUTO would choose the sparse format for these dimensions/nnz. */
+int mb_prefers_sparse(int64_t rows, int64_t cols, int64_t nnz);
+/* Converts m in place to the format the policy asks for (AUTO decides from
+ * the exact nnz).  TSR_NOMEM leaves m unchanged. */
+tsr_status mb_examine(MatBlock *m, MbFormat policy, Err *err);
+tsr_status mb_to_dense_inplace(MatBlock *m, Err *err);
+tsr_status mb_to_sparse_inplace(MatBlock *m, Err *err);
+/* Bytes held by the block (for memory accounting and tests). */
+int64_t mb_bytes(const MatBlock *m);
 
 /* ---- elementwise ---------------------------------------------------------- */
 /* Cellwise binary op (BOP_* except MATMUL/AND/OR handled too: AND/OR give
@@ -164,6 +231,144 @@ tsr_status kn_sample(int64_t range, int64_t size, int replace, uint64_t seed,
 /* ---- linear algebra (LAPACKE) ------------------------------------------- */
 tsr_status kn_solve(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
 tsr_status kn_inv(const MatBlock *a, MatBlock **out, Err *err);
+
+/* ---- statistics (stats.c; DML.md 7.5, 7.7, 7.8) ----------------------------
+ * x (and y, w) are column vectors: any other shape is the error
+ * "<fn>(): input must be a column vector, found a <r>x<c> matrix"; weights
+ * must have x's shape ("<fn>(): weights must have the same dimensions as the
+ * input: <r>x<c> vs <r>x<c>").  w may be NULL (all weights 1).
+ *
+ * Quantiles sort x ascending with NaN last (greater than +Inf); the value at
+ * 1-based rank r is the r-th cell of the sorted sample in which each x_i is
+ * repeated w_i times.  Weights of the quantile family must be non-negative
+ * integers ("<fn>(): weights must be non-negative integers, found <w>").
+ * An empty sample (no cells or total weight 0) gives NaN. */
+/* quantile(x [, w], p): rank ceil(p*W) clamped to [1, W] (NaN p -> rank 1). */
+tsr_status kn_quantile(const MatBlock *x, const MatBlock *w, double p, double *out, Err *err);
+/* The same for every cell of p; *out has p's shape. */
+tsr_status kn_quantiles(const MatBlock *x, const MatBlock *w, const MatBlock *p, MatBlock **out,
+                        Err *err);
+/* median: rank ceil(W/2) for odd W, mean of ranks W/2 and W/2+1 for even W. */
+tsr_status kn_median(const MatBlock *x, const MatBlock *w, double *out, Err *err);
+/* interQuartileMean, formula of DML.md 7.5 with n = W. */
+tsr_status kn_iqm(const MatBlock *x, const MatBlock *w, double *out, Err *err);
+/* Central moment of order k in {2,3,4} (else "Central moment order must be
+ * 2, 3 or 4, found <k>"): sum w(x-mu)^k / sum w, mu the weighted mean.
+ * Real weights allowed; total weight 0 gives NaN. */
+tsr_status kn_moment(const MatBlock *x, const MatBlock *w, int64_t k, double *out, Err *err);
+/* cov: sum w(x-mux)(y-muy) / (W-1); 0 when W == 1, NaN when W == 0.  x and
+ * y must have the same length ("cov(): inputs must have the same
+ * dimensions: <r>x<c> vs <r>x<c>"). */
+tsr_status kn_cov(const MatBlock *x, const MatBlock *y, const MatBlock *w, double *out, Err *err);
+/* cumsumprod: n x 2 -> n x 1, y_1 = X[1,1], y_i = X[i,1] + X[i,2]*y_(i-1);
+ * else "Cumsumprod expects two-column input (n=<c>)." */
+tsr_status kn_cumsumprod(const MatBlock *a, MatBlock **out, Err *err);
+
+/* Grouped aggregate (aggregate/groupedAggregate, DML.md 7.8).  x is n x m,
+ * g holds n positive integer group ids (any vector shape; else "aggregate():
+ * groups must have one entry per row of the target: <r>x<c> vs <r>x<c>"; an
+ * id < 1 or NaN: "aggregate(): group ids must be positive integers, found
+ * <v>").  The result has ngroups rows (ngroups < 0: max id) and m columns;
+ * ids > ngroups are dropped, groups without rows give 0.  w (NULL or n
+ * cells) weights every function except min/max, which ignore it: count =
+ * sum w, mean = sum wx / sum w, variance = sum w(x-mu)^2 / (sum w - 1) (0 for
+ * sum w == 1), centralmoment = sum w(x-mu)^order / sum w.  Weights with m >
+ * 1: "aggregate(): weights are not supported for a target with more than one
+ * column". */
+typedef enum { KG_SUM, KG_COUNT, KG_MEAN, KG_VAR, KG_CM, KG_MIN, KG_MAX } KnGAgg;
+tsr_status kn_grouped_agg(const MatBlock *x, const MatBlock *g, const MatBlock *w, KnGAgg fn,
+                          int order, int64_t ngroups, MatBlock **out, Err *err);
+
+/* ---- structural kernels (structure.c; DML.md 7.8) ------------------------- */
+/* table/ctable.  A NULL block means "the scalar": a/as, b/bs, w/ws.  All
+ * blocks must have the same dimensions ("table(): inputs must have the same
+ * dimensions: <r>x<c> vs <r>x<c>").  Entries with a NaN in A, B or W are
+ * skipped; i = int(A_k), j = int(B_k) (DML.md 3.2) must be >= 1, else
+ * "Erroneous input while computing the contingency table (one of the value
+ * <= zero): <a> <b>" (Java doubles).  d1, d2 >= 0 fix the output size
+ * (entries outside are dropped); either = -1 means max(i) x max(j) over the
+ * counted entries (0x0 if none); other negative values: "table(): invalid
+ * output dimensions <d1>x<d2>". */
+tsr_status kn_table(const MatBlock *a, double as, const MatBlock *b, double bs,
+                    const MatBlock *w, double ws, int64_t d1, int64_t d2, MatBlock **out,
+                    Err *err);
+/* removeEmpty: by_rows selects the margin.  select (NULL or a vector with
+ * one entry per row resp. column, else "Invalid select vector for
+ * removeEmpty: expected <k> entries, found a <r>x<c> matrix") keeps the
+ * positions where select != 0; without it a row/column is kept if it has a
+ * non-zero cell (NaN is non-zero).  Order is preserved.  Nothing kept:
+ * empty_return ? one zero row 1 x n (column m x 1) : 0 x n (m x 0). */
+tsr_status kn_remove_empty(const MatBlock *a, int by_rows, const MatBlock *select,
+                           int empty_return, MatBlock **out, Err *err);
+/* replace: cells equal to pattern (NaN matches NaN, -0.0 matches 0.0)
+ * become repl. */
+tsr_status kn_replace(const MatBlock *a, double pattern, double repl, MatBlock **out, Err *err);
+/* lower.tri (upper = 0) / upper.tri: keeps j < i (j > i), plus j == i if
+ * diag; kept cells are 1 (values = 0) or the original value; rest 0.  Any
+ * shape. */
+tsr_status kn_tri(const MatBlock *a, int upper, int diag, int values, MatBlock **out, Err *err);
+
+/* ---- sorting kernels (sort.c) ----------------------------------------------
+ * Order on cell values: NaN is greater than every number (so last in
+ * ascending order), -0.0 ties with 0.0. */
+/* order: sorts the rows of a by the columns listed in `by` (cells in order,
+ * 1-based, lexicographic); invalid indexes: "Sort configuration issue:
+ * invalid orderby columns: [c1, c2] (<m>x<n> input)."  Stable in both
+ * directions (ties keep their input order).  index_return: m x 1 of the
+ * original 1-based row indexes, else the sorted rows. */
+tsr_status kn_order(const MatBlock *a, const MatBlock *by, int decreasing, int index_return,
+                    MatBlock **out, Err *err);
+/* unique: KD_ALL -> k x 1 distinct cell values; KD_ROW -> m x k, row i holds
+ * the distinct values of row i followed by zero padding (k = the largest
+ * distinct count); KD_COL the same per column (k x n).  Distinct values are
+ * sorted ascending (NaN last, one NaN for all NaNs, 0.0 and -0.0 are one
+ * value represented by its first occurrence). */
+tsr_status kn_unique(const MatBlock *a, KnDir dir, MatBlock **out, Err *err);
+/* countDistinct: number of distinct values (same equality as unique): 1x1
+ * (KD_ALL), m x 1 (KD_ROW) or 1 x n (KD_COL). */
+tsr_status kn_count_distinct(const MatBlock *a, KnDir dir, MatBlock **out, Err *err);
+
+/* ---- decompositions (decomp.c; DML.md 7.9, LAPACKE) -----------------------
+ * Non-square input to cholesky/det: "Input to <fn>() must be square matrix
+ * -- given: a <r>x<c> matrix.".  0x0 inputs give 0-sized results (det 1). */
+/* cholesky: lower-triangular L with A = L L^T.  A must be symmetric within
+ * |a_ij - a_ji| <= 1e-6 max(|a_ij|, |a_ji|) ("Input to cholesky() must be a
+ * symmetric matrix (cells [i,j] and [j,i] differ)") and positive definite
+ * (non-finite cells included: "Input to cholesky() must be a positive
+ * definite matrix"). */
+tsr_status kn_cholesky(const MatBlock *a, MatBlock **out, Err *err);
+/* det via LU (dgetrf); singular -> 0 (or NaN with NaN cells). */
+tsr_status kn_det(const MatBlock *a, double *out, Err *err);
+/* eigen: values n x 1 ascending, vectors n x n (column j belongs to value
+ * j, unit length, sign fixed so that its leading entry - the first whose
+ * magnitude is within a relative 1e-10 of the largest - is positive).
+ * Symmetric input (within 1e-10 of the largest |a_ij|) uses dsyevd; other
+ * input dgeev, and complex eigenvalues are the error "eigen(): complex
+ * eigenvalues are not supported".  Non-finite input gives NaN values and
+ * vectors.  Non-square: "Eigen Decomposition can only be done on a square
+ * matrix. Input matrix is rectangular (rows=<r>, cols=<c>)". */
+tsr_status kn_eigen(const MatBlock *a, MatBlock **values, MatBlock **vectors, Err *err);
+/* svd (economy, dgesdd): k = min(m,n), U m x k, S k x k diagonal
+ * descending, V n x k, A = U S V^T; the sign of each pair (u_j, v_j) makes
+ * the leading entry of u_j positive (the rule of kn_eigen).  Non-finite
+ * input gives NaN U, V and diagonal of S. */
+tsr_status kn_svd(const MatBlock *a, MatBlock **u, MatBlock **s, MatBlock **v, Err *err);
+/* qr (Householder, dgeqrf): R m x n upper triangular; H m x n lower
+ * trapezoidal.  With k = min(m,n), A = H_1 H_2 ... H_k R where H_j = I -
+ * 2 v_j v_j^T / (v_j^T v_j) and v_j is column j of H (zero above row j):
+ * v_j = x - R[j,j] e_j, x being column j of H_(j-1)...H_1 A from row j down
+ * and R[j,j] = -sign(x_j) ||x|| (so |R[j,j]| = ||x||), the unnormalised
+ * vectors of Commons Math's QRDecomposition.getH() that SystemDS returns.
+ * x = 0 gives a zero column (H_j = I); columns j >= k are zero.  One
+ * difference from Commons Math: when x_j is exactly 0 (and x is not),
+ * R[j,j] = -||x|| (LAPACK's sign) where Commons Math takes +||x||. */
+tsr_status kn_qr(const MatBlock *a, MatBlock **h, MatBlock **r, Err *err);
+/* lu (partial pivoting, dgetrf): P A = L U with P a permutation matrix, L
+ * unit lower and U upper triangular.  Non-square: "LU Decomposition can
+ * only be done on a square matrix. Input matrix is rectangular (rows=<r>,
+ * cols=<c>)"; an exactly zero pivot: "LU Decomposition can only be done on
+ * a non-singular matrix." */
+tsr_status kn_lu(const MatBlock *a, MatBlock **p, MatBlock **l, MatBlock **u, Err *err);
 
 /* ---- formatting -------------------------------------------------------------- */
 /* toString(X, rows, cols, decimal, sparse, sep, linesep) of DML.md 6.2,

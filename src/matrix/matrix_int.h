@@ -68,6 +68,44 @@ static inline double kn_max2(double a, double b)
  * alias. */
 void kn_philox4x32(const uint32_t ctr[4], const uint32_t key[2], uint32_t out[4]);
 
+/* ---- integer conversion of DML.md 3.2 -------------------------------------
+ * sign(v) * floor(|v| + 2^-53), NaN -> 0, saturating at the int64 range. */
+static inline int64_t kn_dbl_to_int(double d)
+{
+    if (d != d) return 0;
+    double t = floor(fabs(d) + 0x1p-53);
+    if (t >= 0x1p63) return d < 0 ? INT64_MIN : INT64_MAX;
+    return d < 0 ? -(int64_t)t : (int64_t)t;
+}
+
+/* ---- sorting (sort.c) -----------------------------------------------------
+ * The value order of order/quantile/unique: NaN above every number (ties
+ * among NaNs), -0.0 ties with 0.0.  Returns -1, 0 or 1. */
+static inline int kn_cmp_nan_last(double a, double b)
+{
+    if (a < b) return -1;
+    if (a > b) return 1;
+    return (a != a) - (b != b);   /* equal numbers 0; NaN vs number +-1 */
+}
+
+/* Compares the items with indexes a and b (<0, 0, >0) under ctx. */
+typedef int (*KnIdxCmp)(const void *ctx, int64_t a, int64_t b);
+/* Stable merge sort of idx[0..n) with n cells of scratch; allocation-free. */
+void kn_sort_idx(int64_t *idx, int64_t *scratch, int64_t n, KnIdxCmp cmp, const void *ctx);
+/* Sorts v[0..n) in place in the same stable order (NaNs last, in input
+ * order; -0.0 and 0.0 keep their input order); tmp holds n doubles. */
+void kn_sort_dbl(double *v, double *tmp, int64_t n);
+/* Allocates idx = 0..n-1 and sorts it stably by key[] (kn_cmp_nan_last,
+ * descending if desc).  NULL on allocation failure (n == 0 gives a valid
+ * 1-cell allocation).  The caller frees. */
+int64_t *kn_argsort(const double *key, int64_t n, int desc);
+
+/* ---- LAPACK glue (linalg.c) --------------------------------------------- */
+/* TSR_LIMIT error if a dimension exceeds lapack_int. */
+tsr_status kn_lapack_limit(const MatBlock *a, Err *err);
+/* Error of a negative LAPACKE info (workspace allocation, invalid argument). */
+tsr_status kn_lapack_fail(int info, const char *fn, Err *err);
+
 /* ---- argument helpers -------------------------------------------------------- */
 /* A matrix with no cells has dense == NULL; this gives a usable pointer
  * expression for loops that run zero times. */

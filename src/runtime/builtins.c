@@ -6,8 +6,11 @@
  * The other builtin families live in builtins_data.c (matrix, seq, rand,
  * sample), builtins_io.c (read, write), builtins_list.c (metadata, casts,
  * lists, cbind/rbind), builtins_math.c (elementwise), builtins_agg.c
- * (aggregates, reorganisation, linear algebra) and builtins_eval.c (eval,
- * evalList, exists).  Argument evaluation and
+ * (aggregates, reorganisation, solve/inv), builtins_stats.c (quantiles,
+ * moments, cov, cumsumprod, aggregate), builtins_struct.c (table, order,
+ * removeEmpty, replace, lower/upper.tri, unique, countDistinct),
+ * builtins_linalg.c (cholesky, det, eigen, svd, qr, lu) and
+ * builtins_eval.c (eval, evalList, exists).  Argument evaluation and
  * error spans are the interpreter's business.
  */
 #include "runtime/builtins_int.h"
@@ -29,7 +32,7 @@ static const RtBuiltin BUILTINS[] = {
 
 const RtBuiltin *rt_builtin_find(const char *name)
 {
-    if (strcmp(name, "Rand") == 0)
+    if (strcasecmp(name, "rand") == 0)   /* DML.md 5.7: Rand, RAND, rAnD */
         name = "rand";
     for (int i = 0; i < NBUILTINS; i++)
         if (strcmp(BUILTINS[i].name, name) == 0)
@@ -298,6 +301,28 @@ void bi_value_to_string(const Value *v, const BiToStr *o, StrBuf *out)
         rt_scalar_to_string(v, out);
 }
 
+/* SystemDS warns when toString cuts a matrix by a *default* limit (users
+ * may not expect it, DML.md 6.2); a limit the user gave never warns.  List
+ * elements are rendered with the same limits, so they are checked too. */
+static void warn_truncation(RtCtx *ctx, Span sp, const Value *v, const BiToStr *o,
+                            int rows_given, int cols_given)
+{
+    if (v->dt == DT_LIST) {
+        for (int i = 0; i < v->u.l->n; i++)
+            warn_truncation(ctx, sp, &v->u.l->items[i], o, rows_given, cols_given);
+        return;
+    }
+    if (v->dt != DT_MATRIX)
+        return;
+    const MatBlock *m = rt_mat_block(v);
+    int64_t r = o->rows < 0 || m->rows < o->rows ? m->rows : o->rows;
+    int64_t c = o->cols < 0 || m->cols < o->cols ? m->cols : o->cols;
+    if ((!rows_given && r < m->rows) || (!cols_given && c < m->cols))
+        rt_warn(ctx, sp, "Truncating matrix of size %lldx%lld to %lldx%lld. Use toString(X, "
+                "rows=..., cols=...) if necessary.", (long long)m->rows, (long long)m->cols,
+                (long long)r, (long long)c);
+}
+
 static const char *const TOSTRING_P[] = {"target", "rows", "cols", "decimal", "sparse", "sep",
                                          "linesep", NULL};
 
@@ -316,6 +341,7 @@ tsr_status bi_tostring(RtCtx *ctx, RtArgs *a, Value *out, int nout)
         bi_str(ctx, "toString", "linesep", v[6], "\n", &o.linesep))
         return TSR_RUNTIME;
     o.decimal = (int)(dec < -1 ? -1 : dec > 100 ? 100 : dec);
+    warn_truncation(ctx, a->span, v[0], &o, v[1] != NULL, v[2] != NULL);
     StrBuf s;
     sb_init(&s);
     bi_value_to_string(v[0], &o, &s);
@@ -369,10 +395,12 @@ tsr_status bi_print(RtCtx *ctx, RtArgs *a, Value *out, int nout)
         return bi_err(ctx, "print() must have more than 0 parameters");
     sb_init(&s);
     bi_tostr_defaults(&o);
-    if (a->npos == 1)
+    if (a->npos == 1) {
+        warn_truncation(ctx, a->span, &a->pos[0], &o, 0, 0);
         bi_value_to_string(&a->pos[0], &o, &s);
-    else
+    } else {
         st = print_format(ctx, a, &s);
+    }
     if (st == TSR_OK) {
         sb_putc(&s, '\n');
         fputs(s.s, ctx->out ? ctx->out : stdout);
@@ -398,6 +426,19 @@ tsr_status bi_stop(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     return TSR_RUNTIME;
 }
 
+void rt_warn(RtCtx *ctx, Span sp, const char *fmt, ...)
+{
+    FILE *f = ctx->errout ? ctx->errout : stderr;
+    va_list ap;
+    fputs("WARNING: ", f);
+    if (sp.line)
+        fprintf(f, "%s:%d:%d: ", sp.file ? sp.file : "", sp.line, sp.col);
+    va_start(ap, fmt);
+    vfprintf(f, fmt, ap);
+    va_end(ap);
+    fputc('\n', f);
+}
+
 tsr_status rt_assert_fail(RtCtx *ctx, Span from, Span to)
 {
     return err_set(&ctx->err, TSR_RUNTIME, "assertion failed at %s %d:%d-%d:%d",
@@ -413,7 +454,7 @@ tsr_status bi_assert(RtCtx *ctx, RtArgs *a, Value *out, int nout)
         return bi_err(ctx, "assert() requires a scalar condition, found a %s", rt_dt_name(c->dt));
     if (rt_as_bool(c))
         return TSR_OK;
-    return rt_assert_fail(ctx, a->span, a->span);
+    return rt_assert_fail(ctx, a->span, a->end.line ? a->end : a->span);
 }
 
 tsr_status bi_time(RtCtx *ctx, RtArgs *a, Value *out, int nout)

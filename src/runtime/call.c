@@ -9,8 +9,10 @@
  * positional or all named; missing parameters take their default, which is
  * evaluated in the callee's scope after the given arguments are bound (the
  * Impl. note of DML.md 5.2: a default may refer to earlier parameters but
- * not to the caller's variables).  Scalar arguments and outputs are cast to
- * the declared value type (int -> double etc.).  Outputs are returned by
+ * not to the caller's variables).  Arguments and outputs must have the
+ * declared data type (rt_check_decl; the validator checks what it knows
+ * statically, this is the run-time half); scalars are cast to the declared
+ * value type (int -> double etc.).  Outputs are returned by
  * name in declaration order.  Recursion is limited by RT_MAX_CALL_DEPTH and
  * by the remaining C stack, both reported as a TSR_LIMIT error.
  */
@@ -74,6 +76,7 @@ static void args_copy(const RtArgs *src, RtArgs *a)
 {
     memset(a, 0, sizeof *a);
     a->span = src->span;
+    a->end = src->end;
     a->pos = xcalloc((size_t)src->npos + 1, sizeof *a->pos);
     a->named = xcalloc((size_t)src->nnamed + 1, sizeof *a->named);
     a->names = xcalloc((size_t)src->nnamed + 1, sizeof *a->names);
@@ -98,7 +101,8 @@ static DataType first_arg_dt(const RtArgs *a)
 /* ---- casts to declared types --------------------------------------------------- */
 
 /* Casts a scalar to the declared scalar value type (SystemDS auto-casts
- * scalar arguments and results of functions).  Strings are never parsed. */
+ * scalar arguments and results of functions).  Strings are never parsed
+ * (rt_check_decl rejects a string for a non-string declaration first). */
 static void cast_to_decl(Value *v, const TypeDecl *t)
 {
     if (t->dt != DT_SCALAR || v->dt != DT_SCALAR || t->vt == VT_UNKNOWN || v->vt == t->vt)
@@ -118,6 +122,34 @@ static void cast_to_decl(Value *v, const TypeDecl *t)
     }
     rt_release(v);
     *v = c;
+}
+
+static const char *dt_upper(DataType dt)
+{
+    switch (dt) {
+    case DT_SCALAR: return "SCALAR";
+    case DT_MATRIX: return "MATRIX";
+    case DT_FRAME: return "FRAME";
+    case DT_LIST: return "LIST";
+    default: return "UNKNOWN";
+    }
+}
+
+tsr_status rt_check_decl(const FuncDef *fn, const Param *p, int is_output, DataType dt,
+                         ValueType vt, tsr_status code, Err *err)
+{
+    const TypeDecl *t = &p->type;
+    const char *what = is_output ? "return variable" : "argument for parameter";
+    if (dt == DT_UNKNOWN) return TSR_OK;
+    if (dt != t->dt)
+        return err_set(err, code, "for function %s, %s %s data type of %s does not match data "
+                       "type in function signature of %s", fn->name, what, p->name,
+                       dt_upper(dt), dt_upper(t->dt));
+    if (dt != DT_SCALAR || vt != VT_STRING || t->vt == VT_STRING || t->vt == VT_UNKNOWN)
+        return TSR_OK;
+    return err_set(err, code, "for function %s, %s %s value type of %s does not match value "
+                   "type in function signature of %s and cannot safely cast value", fn->name,
+                   what, p->name, rt_vt_name(vt), rt_vt_name(t->vt));
 }
 
 /* ---- binding ----------------------------------------------------------------------- */
@@ -142,12 +174,20 @@ static tsr_status bad_named_param(Interp *in, const FuncDef *fn, const char *p)
     return TSR_RUNTIME;
 }
 
-static void bind_one(Env *callee, const Param *p, Value *v)
+/* Checks v (taken) against p's declared type, casts it and binds it in the
+ * callee scope (in->env). */
+static tsr_status bind_one(Interp *in, const FuncDef *fn, const Param *p, Value *v)
 {
     Value b = *v;
     *v = empty_value();
+    tsr_status st = rt_check_decl(fn, p, 0, b.dt, b.vt, TSR_RUNTIME, &in->ctx.err);
+    if (st) {
+        rt_release(&b);
+        return st;
+    }
     cast_to_decl(&b, &p->type);
-    rt_env_set(callee, p->name, b);
+    rt_env_set(in->env, p->name, b);
+    return TSR_OK;
 }
 
 /* Evaluates the defaults of unbound parameters in the callee's scope
@@ -163,8 +203,8 @@ static tsr_status bind_defaults(Interp *in, const FuncDef *fn)
                            "'%s' in call to function '%s'.", p->name, fn->name);
         Value v;
         tsr_status st = rt_eval(in, p->defval, &v);
+        if (!st) st = bind_one(in, fn, p, &v);
         if (st) return st;
-        bind_one(in->env, p, &v);
     }
     return TSR_OK;
 }
@@ -181,11 +221,15 @@ static tsr_status bind_args(Interp *in, const FuncDef *fn, RtArgs *a)
         return err_set(&in->ctx.err, TSR_RUNTIME,
                        "function %s has incorrect number of parameters. Function requires %d "
                        "but was called with %d", fn->name, fn->nparams, a->npos);
-    for (int k = 0; k < a->npos; k++) bind_one(in->env, &fn->params[k], &a->pos[k]);
+    for (int k = 0; k < a->npos; k++) {
+        tsr_status st = bind_one(in, fn, &fn->params[k], &a->pos[k]);
+        if (st) return st;
+    }
     for (int k = 0; k < a->nnamed; k++) {
         int p = param_index(fn, a->names[k]);
         if (p < 0) return bad_named_param(in, fn, a->names[k]);
-        bind_one(in->env, &fn->params[p], &a->named[k]);
+        tsr_status st = bind_one(in, fn, &fn->params[p], &a->named[k]);
+        if (st) return st;
     }
     return bind_defaults(in, fn);
 }
@@ -204,6 +248,9 @@ static tsr_status take_outputs(Interp *in, const FuncDef *fn, Env *callee, Value
             return err_set(&in->ctx.err, TSR_RUNTIME,
                            "for function %s, return variable %s must be defined in function",
                            fn->name, fn->outs[k].name);
+        tsr_status st = rt_check_decl(fn, &fn->outs[k], 1, out[k].dt, out[k].vt, TSR_RUNTIME,
+                                      &in->ctx.err);
+        if (st) return st;
         cast_to_decl(&out[k], &fn->outs[k].type);
     }
     return TSR_OK;
@@ -322,11 +369,12 @@ static tsr_status call_builtin(Interp *in, const RtBuiltin *b, RtArgs *a, Value 
     return st;
 }
 
-tsr_status rt_eval_call(Interp *in, const Expr *e, Value *out, int nout)
+tsr_status rt_eval_call(Interp *in, const Expr *e, Span end, Value *out, int nout)
 {
     RtArgs a;
     tsr_status st = args_eval(in, e, &a);
     if (st) return st;
+    a.end = end;
     for (int k = 0; k < nout; k++) out[k] = empty_value();
     if (e->u.call.builtin_id >= 0) {
         st = call_builtin(in, rt_builtin_by_id(e->u.call.builtin_id), &a, out, nout);

@@ -273,7 +273,8 @@ static tsr_status eval_bracket_list(Interp *in, const Expr *e, Value *out)
 
 static tsr_status eval_call_value(Interp *in, const Expr *e, Value *out)
 {
-    tsr_status st = rt_eval_call(in, e, out, 1);
+    Span none = {NULL, 0, 0};
+    tsr_status st = rt_eval_call(in, e, none, out, 1);
     if (st == TSR_OK && out->dt == DT_UNKNOWN)
         return fail(in, e->span, "Function '%s' does not return a value", e->u.call.name);
     return st;
@@ -364,7 +365,7 @@ static tsr_status exec_assign(Interp *in, const Stmt *s)
     const char *name = s->u.assign.target;
     Value v;
     tsr_status st = s->u.assign.value->kind == EX_CALL
-                        ? rt_eval_call(in, s->u.assign.value, &v, 1)
+                        ? rt_eval_call(in, s->u.assign.value, s->end, &v, 1)
                         : rt_eval(in, s->u.assign.value, &v);
     if (st) return st;
     if (s->u.assign.accumulate) {
@@ -388,7 +389,7 @@ static tsr_status exec_massign(Interp *in, const Stmt *s)
 {
     int n = s->u.massign.ntargets;
     Value *outs = xcalloc((size_t)n, sizeof *outs);
-    tsr_status st = rt_eval_call(in, s->u.massign.call, outs, n);
+    tsr_status st = rt_eval_call(in, s->u.massign.call, s->end, outs, n);
     for (int k = 0; k < n; k++) {
         if (st == TSR_OK && outs[k].dt != DT_UNKNOWN)
             rt_env_set(in->env, s->u.massign.targets[k], outs[k]);
@@ -444,12 +445,47 @@ typedef struct Range {
     int64_t from, incr, n;
 } Range;
 
+/* A zero increment would loop forever: an error at the loop (SystemDS's
+ * text), naming the value when the 3.2 conversion made it 0 (0.5 -> 0). */
+static tsr_status zero_incr(Interp *in, const Stmt *s, const Value *v)
+{
+    const MatBlock *m = rt_mat_block(v);
+    Value num = m ? rt_dbl(mb_get(m, 0, 0)) : rt_copy(v);
+    tsr_status st;
+    if (num.vt == VT_STRING || rt_as_double(&num) != 0.0) {
+        StrBuf txt;
+        sb_init(&txt);
+        rt_scalar_to_string(&num, &txt);
+        st = fail(in, s->span, "for loop increment must not be 0 (after conversion to an "
+                  "integer: %s)", txt.s ? txt.s : "");
+        sb_free(&txt);
+    } else {
+        st = fail(in, s->span, "Expression for increment of variable '%s' must evaluate to a "
+                  "non-zero value.", s->u.fors.var);
+    }
+    rt_release(&num);
+    return st;
+}
+
+/* The explicit increment, converted like the bounds; never 0. */
+static tsr_status eval_incr(Interp *in, const Stmt *s, int64_t *incr)
+{
+    Value tmp;
+    const Value *v;
+    const Expr *e = s->u.fors.incr;
+    tsr_status st = eval_ref(in, e, &tmp, &v);
+    if (!st) st = value_to_int(in, v, e->span, incr);
+    if (!st && *incr == 0) st = zero_incr(in, s, v);
+    rt_release(&tmp);
+    return st;
+}
+
 static tsr_status eval_range(Interp *in, const Stmt *s, Range *r)
 {
     int64_t to;
     tsr_status st = eval_int(in, s->u.fors.from, &r->from);
     if (!st) st = eval_int(in, s->u.fors.to, &to);
-    if (!st && s->u.fors.incr) st = eval_int(in, s->u.fors.incr, &r->incr);
+    if (!st && s->u.fors.incr) st = eval_incr(in, s, &r->incr);
     if (st) return st;
     if (!s->u.fors.incr) r->incr = r->from <= to ? 1 : -1;
     uint64_t span;
@@ -458,7 +494,7 @@ static tsr_status eval_range(Interp *in, const Stmt *s, Range *r)
     else if (r->incr < 0 && r->from >= to)
         span = (uint64_t)r->from - (uint64_t)to;
     else {
-        r->n = 0;    /* wrong sign or zero increment: no iterations */
+        r->n = 0;    /* wrong sign: no iterations */
         return TSR_OK;
     }
     uint64_t step = r->incr > 0 ? (uint64_t)r->incr : (uint64_t)0 - (uint64_t)r->incr;
@@ -549,7 +585,7 @@ static tsr_status exec_parfor(Interp *in, const Stmt *s)
 
 static tsr_status exec_call_stmt(Interp *in, const Stmt *s)
 {
-    return rt_eval_call(in, s->u.expr.call, NULL, 0);
+    return rt_eval_call(in, s->u.expr.call, s->end, NULL, 0);
 }
 
 /* The flat statement dispatch: one case per statement kind. */

@@ -169,6 +169,25 @@ static tsr_status matrix_binop(RtCtx *ctx, BinOp op, const Value *a, const Value
     return wrap_block(kn_binary(op, rt_mat_block(a), mb, &res, &ctx->err), &res, out);
 }
 
+/* s + X with a string s and a non-scalar X: concatenation needs two
+ * scalars (DML.md 2.4, 3.7); say what to use instead. */
+static tsr_status concat_non_scalar(RtCtx *ctx, const Value *a, const Value *b)
+{
+    const Value *o = is_str(a) ? b : a;
+    const char *side = is_str(a) ? "right" : "left";
+    const MatBlock *m = o->dt == DT_MATRIX ? rt_mat_block(o) : NULL;
+    if (m && m->rows == 1 && m->cols == 1)
+        return err_set(&ctx->err, TSR_RUNTIME, "String concatenation needs a scalar, but the %s "
+                       "operand is a 1x1 matrix (use as.scalar())", side);
+    if (m)
+        return err_set(&ctx->err, TSR_RUNTIME, "String concatenation needs a scalar, but the %s "
+                       "operand is a %lldx%lld matrix (use as.scalar() for one cell or "
+                       "toString() for the whole matrix)", side, (long long)m->rows,
+                       (long long)m->cols);
+    return err_set(&ctx->err, TSR_RUNTIME, "String concatenation needs a scalar, but the %s "
+                   "operand is a %s (use toString())", side, rt_dt_name(o->dt));
+}
+
 static int is_operand(const Value *v)
 {
     return v->dt == DT_SCALAR || v->dt == DT_MATRIX;
@@ -177,6 +196,8 @@ static int is_operand(const Value *v)
 tsr_status rt_binop(RtCtx *ctx, BinOp op, const Value *a, const Value *b, Value *out)
 {
     MatBlock *res = NULL;
+    if (op == BOP_ADD && (is_str(a) || is_str(b)) && (a->dt != DT_SCALAR || b->dt != DT_SCALAR))
+        return concat_non_scalar(ctx, a, b);
     if (!is_operand(a) || !is_operand(b))
         return err_set(&ctx->err, TSR_RUNTIME,
                        "Invalid operand types for '%s': %s and %s", ast_binop_name(op),

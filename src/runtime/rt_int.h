@@ -99,7 +99,8 @@ tsr_status rt_eval(Interp *in, const Expr *e, Value *out);
 /* ---- calls (call.c) ---------------------------------------------------------- */
 /* Evaluates and executes a call expression, writing nout results (nout >= 1
  * for values; 0 for a call statement).  out[k] stays empty when the callee
- * does not produce output k. */
-tsr_status rt_eval_call(Interp *in, const Expr *e, Value *out, int nout);
+ * does not produce output k.  `end` is the end of the statement when the
+ * call is the statement's whole value (RtArgs.end; line 0 otherwise). */
+tsr_status rt_eval_call(Interp *in, const Expr *e, Span end, Value *out, int nout);
 
 #endif /* TSR_RT_INT_H */

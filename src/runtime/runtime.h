@@ -124,6 +124,8 @@ typedef struct RtArgs {
     Value *named;
     int nnamed;
     Span span;             /* the call */
+    Span end;              /* last character of the call's statement when the
+                              call is a whole statement's value; line 0: unknown */
 } RtArgs;
 
 /* A builtin writes nout results into out[0..nout-1] (nout is the number of
@@ -138,15 +140,23 @@ typedef struct RtBuiltin {
     int multi_return;         /* must be called as [a,b] = f(...) */
 } RtBuiltin;
 
-/* Lookup by name (case-sensitive except "Rand"); NULL if not a builtin. */
+/* Lookup by name (case-sensitive except "rand", which matches in any case:
+ * Rand, RAND); NULL if not a builtin.  User functions shadow builtins, so
+ * callers look them up first. */
 const RtBuiltin *rt_builtin_find(const char *name);
 const RtBuiltin *rt_builtin_by_id(int id);
 int rt_builtin_id(const RtBuiltin *b);
 
+/* Writes "WARNING: file:line:col: message\n" (without the location when
+ * sp.line is 0) to ctx->errout, stderr when unset.  Run-time warnings do
+ * not stop the script (DML.md 6.2 truncation, ...). */
+void rt_warn(RtCtx *ctx, Span sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
 /* assert(): sets the error of a failed assertion, "assertion failed at
- * <file> <l1>:<c1>-<l2>:<c2>" for the asserted expression from..to, and
- * returns TSR_RUNTIME.  The builtin only knows the call span and uses it for
- * both ends; an interpreter that knows the end may call this itself. */
+ * <file> <l1>:<c1>-<l2>:<c2>" for the statement from..to (first and last
+ * character, 1-based columns, DML.md 6.3), and returns TSR_RUNTIME.  The
+ * builtin passes RtArgs.span and .end (the call span for both ends when the
+ * end is not known). */
 tsr_status rt_assert_fail(RtCtx *ctx, Span from, Span to);
 
 /* ---- interpreter entry points for second-order builtins (call.c) ---------------
@@ -169,5 +179,19 @@ tsr_status rt_call_function(RtCtx *ctx, const FuncDef *fn, const RtArgs *args, V
                             int nout);
 /* The value of a variable in the executing scope (borrowed), or NULL. */
 const Value *rt_lookup_var(RtCtx *ctx, const char *name);
+
+/* ---- function signatures (call.c) ----------------------------------------------
+ * Checks a value of data type dt (and, for scalars, value type vt) against
+ * the declared type of parameter (is_output = 0) or output (1) p of fn
+ * (DML.md 5.1/5.3).  The data types must be equal (a 1x1 matrix is not a
+ * scalar); a string scalar fits only a String or Unknown scalar, while
+ * numbers and booleans convert among themselves and to String (the binder
+ * casts them, as SystemDS does).  DT_UNKNOWN / VT_UNKNOWN (types not known
+ * statically) always fit.  Used by the validator (code TSR_TYPE) and at run
+ * time (TSR_RUNTIME).  Returns TSR_OK, or `code` with the message in err
+ * ("for function f, return variable c data type of SCALAR does not match
+ * data type in function signature of MATRIX"); the span is left alone. */
+tsr_status rt_check_decl(const FuncDef *fn, const Param *p, int is_output, DataType dt,
+                         ValueType vt, tsr_status code, Err *err);
 
 #endif /* TSR_RUNTIME_H */

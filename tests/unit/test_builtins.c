@@ -803,7 +803,9 @@ static void test_io(void)
 static void test_table(void)
 {
     CHECK(rt_builtin_find("Rand") == rt_builtin_find("rand"));
-    CHECK(rt_builtin_find("RAND") == NULL);
+    CHECK(rt_builtin_find("RAND") == rt_builtin_find("rand"));   /* DML.md 5.7 */
+    CHECK(rt_builtin_find("rAnD") == rt_builtin_find("rand"));
+    CHECK(rt_builtin_find("Matrix") == NULL && rt_builtin_find("PRINT") == NULL);
     CHECK(rt_builtin_find("nosuch") == NULL);
     const RtBuiltin *b = rt_builtin_find("remove");
     CHECK(b && b->multi_return == 1);

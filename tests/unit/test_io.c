@@ -214,9 +214,17 @@ static void test_written_text(void)
     CHECK(io_write_matrix(P("wz.mtx"), z, &o, &e) == TSR_OK);
     CHECK_FILE(P("wz.mtx"), "%%MatrixMarket matrix coordinate real general\n2 2 0\n0 0 0\n");
 
-    o.format = IO_FMT_LIBSVM;
+    o.format = IO_FMT_LIBSVM;   /* default sep "," (DML.md 6.7), reads back */
     CHECK(io_write_matrix(P("w.svm"), a, &o, &e) == TSR_OK);
-    CHECK_FILE(P("w.svm"), "-2.5 1:1.0\nNaN 2:1.0E7\n");
+    CHECK_FILE(P("w.svm"), "-2.5,1:1.0\nNaN,2:1.0E7\n");
+    MatBlock *back = rd(P("w.svm"), &o, &e);
+    CHECK(back && back->rows == 2 && back->cols == 3 && mb_get(back, 0, 2) == -2.5 &&
+          mb_get(back, 1, 1) == 1e7);
+    mb_free(back);
+    o.sep = xstrdup(" ");
+    CHECK(io_write_matrix(P("w2.svm"), a, &o, &e) == TSR_OK);
+    CHECK_FILE(P("w2.svm"), "-2.5 1:1.0\nNaN 2:1.0E7\n");
+    io_meta_free(&o);
     mb_free(a);
     mb_free(z);
 }
@@ -519,8 +527,18 @@ static void test_mm(void)
     EXPECT_FAIL(P("m9.mtx"), &o, "m9.mtx:2: expected the MatrixMarket size line");
     put_file(P("m10.mtx"), "");
     EXPECT_FAIL(P("m10.mtx"), &o, "Expecting a header line, but encountered, \"\".");
-    o.rows = 5;
-    EXPECT_FAIL(P("m1.mtx"), &o, "size line says 3x3 but the metadata or read options say 5x");
+    o.rows = 5;   /* only the given dimensions are compared and printed */
+    EXPECT_FAIL(P("m1.mtx"), &o, "m1.mtx: the MatrixMarket size line says 3x3 but the metadata "
+                "or read options say rows=5");
+    o.rows = -1;
+    o.cols = 4;
+    EXPECT_FAIL(P("m1.mtx"), &o, "size line says 3x3 but the metadata or read options say cols=4");
+    o.rows = 3;
+    EXPECT_FAIL(P("m1.mtx"), &o, "size line says 3x3 but the metadata or read options say 3x4");
+    o.cols = -1;
+    m = rd(P("m1.mtx"), &o, &e);
+    CHECK(m && m->rows == 3 && m->cols == 3);
+    mb_free(m);
     io_meta_free(&o);
 }
 
@@ -577,8 +595,12 @@ static void test_binary(void)
     fwrite(bad, 1, (size_t)st.st_size, f);
     fclose(f);
     EXPECT_FAIL(P("bc.bin"), &o, "unsupported binary matrix layout 1");
-    o.rows = 3;
-    EXPECT_FAIL(P("b.bin"), &o, "holds a 2x3 matrix but the metadata or read options say 3x");
+    o.rows = 3;   /* cols=3 comes from b.bin.mtd */
+    EXPECT_FAIL(P("b.bin"), &o, "b.bin: the binary file header says 2x3 but the metadata or "
+                "read options say 3x3");
+    o.rows = 2;
+    o.cols = 2;
+    EXPECT_FAIL(P("b.bin"), &o, "header says 2x3 but the metadata or read options say 2x2");
     free(bad);
     free(full);
     mb_free(a);

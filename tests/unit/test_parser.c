@@ -589,8 +589,36 @@ static void test_spans(T *t)
            call->kind == EX_CALL && call->span.col == 12 && call->u.call.nargs == 2 &&
                call->u.call.builtin_id == -1 && call->u.call.args[1].span.col == 17,
            "call/arg spans", "%d", call->span.col);
+        ok(t, s->end.line == 2 && s->end.col == 20 && f->stmts.items[0]->end.col == 5,
+           "stmt end", "%d:%d", s->end.line, s->end.col);
     }
     ar_free(&a);
+}
+
+/* Stmt.end: the last character of a statement, over lines, multi-byte
+ * characters and nested bodies; separating ';' are not part of it. */
+static void test_stmt_end(T *t)
+{
+    static const struct { const char *src; int line, col; } cases[] = {
+        {"assert(x > 2);;", 1, 13},
+        {"x = \"a\nb\"", 2, 2},
+        {"s = \"\xc3\xa9\xc3\xa9\" ;", 1, 8},
+        {"if (c) x = 1; else {\n  y = 2;\n}", 3, 1},
+        {"if (c) x = 1;", 1, 12},
+        {"for (i in 1:3)\n  z = i ;", 2, 7},
+        {"[a, b] = f(1,\n  2)", 2, 4},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        Arena a;
+        ar_init(&a);
+        Err e;
+        AstFile *f = prs_parse(&a, "e.dml", cases[k].src, NULL, &e);
+        const Stmt *s = f && f->stmts.n == 1 ? f->stmts.items[0] : NULL;
+        ok(t, s && s->end.line == cases[k].line && s->end.col == cases[k].col, cases[k].src,
+           "end %d:%d, expected %d:%d", s ? s->end.line : -1, s ? s->end.col : -1,
+           cases[k].line, cases[k].col);
+        ar_free(&a);
+    }
 }
 
 /* ---- loader ------------------------------------------------------------- */
@@ -787,6 +815,7 @@ int main(void)
     test_placeholders(&t);
     test_limits(&t);
     test_spans(&t);
+    test_stmt_end(&t);
     test_robustness(&t);
     test_loader(&t);
     printf("%d passed, %d failed\n", t.pass, t.fail);

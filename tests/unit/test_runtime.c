@@ -108,6 +108,19 @@ static void expect_warn(const char *name, const char *script, const char *want)
     tsr_close(c);
 }
 
+/* The script must succeed, print `want` and warn nothing. */
+static void expect_quiet(const char *name, const char *script, const char *want)
+{
+    tsr_options o;
+    tsr_ctx *c;
+    tsr_options_default(&o);
+    Result r = run_opts(script, &o, &c);
+    check(r.rc == 0 && !strcmp(r.out, want) && r.warn[0] == '\0', name, script, &r, want);
+    free(r.out);
+    free(r.warn);
+    tsr_close(c);
+}
+
 /* ---- expressions and assignments ---------------------------------------------- */
 
 static void test_basics(void)
@@ -130,6 +143,13 @@ static void test_basics(void)
     expect_err("eval unknown", "x = eval(\"nosuch\", 1)",
                "Function '.defaultNS::nosuch' (called through eval) is non-existing.");
     expect_out("boolean ops", "a = TRUE; b = !a | (3 > 2); print(b)", "TRUE\n");
+    expect_out("rand any case", "X = RAND(rows = 2, cols = 1); Y = rAnd(rows = 1, cols = 3); "
+               "print(length(X) + length(Y))", "5\n");
+    expect_err("concat 1x1", "x = \"v\" + matrix(1, 1, 1)", "test.dml:1:5: error: String "
+               "concatenation needs a scalar, but the right operand is a 1x1 matrix (use "
+               "as.scalar())");
+    expect_err("concat matrix", "x = matrix(1, 2, 3) + \"v\"", "the left operand is a 2x3 "
+               "matrix (use as.scalar() for one cell or toString() for the whole matrix)");
 }
 
 static void test_indexing(void)
@@ -297,15 +317,87 @@ static void test_functions(void)
 
 /* ---- stop / assert ---------------------------------------------------------------- */
 
+/* Declared types of parameters and outputs (DML.md 5.1/5.3). */
+static void test_signature_types(void)
+{
+    expect_err("output data type", "f = function(Double a) return (Matrix[Double] c) { c = a }\n"
+               "y = f(1)", "test.dml:1:47: error: for function f, return variable c data type "
+               "of SCALAR does not match data type in function signature of MATRIX");
+    expect_err("output value type", "f = function(Double a) return (Integer c) { c = \"n\" + a }",
+               "test.dml:1:40: error: for function f, return variable c value type of STRING "
+               "does not match value type in function signature of INT64 and cannot safely "
+               "cast value");
+    expect_err("scalar for matrix", "f = function(Matrix[Double] X) return (Double s) "
+               "{ s = sum(X) }\ny = f(X = 2)", "test.dml:2:7: error: for function f, argument "
+               "for parameter X data type of SCALAR does not match data type in function "
+               "signature of MATRIX");
+    expect_err("matrix for scalar", "f = function(Integer k) return (Integer s) { s = k }\n"
+               "y = f(matrix(1, 1, 1))", "argument for parameter k data type of MATRIX");
+    expect_err("string for boolean", "f = function(Boolean b) return (Boolean s) { s = b }\n"
+               "y = f(\"TRUE\")", "argument for parameter b value type of STRING does not "
+               "match value type in function signature of BOOLEAN");
+    expect_err("list for scalar", "f = function(Unknown u) return (Unknown s) { s = u }\n"
+               "y = f(list(1))", "argument for parameter u data type of LIST");
+    expect_err("matrix default", "f = function(Double a = matrix(0, 1, 1)) return (Double s) "
+               "{ s = a }", "test.dml:1:25: error: for function f, argument for parameter a "
+               "data type of MATRIX");
+    expect_out("conversions", "f = function(Double a, Integer b, Boolean c, String d, Unknown e) "
+               "return (Double r, String s) { r = a + b; s = d + c + e }\n"
+               "[r, s] = f(TRUE, 2.9, 0, 7, \"u\"); print(r); print(s)", "3.0\n7FALSEu\n");
+    /* not known statically: checked when the call happens */
+    expect_out_err("run-time argument check", "f = function(Double a) return (Double r) "
+                   "{ r = a }\nx = 1\nfor (i in 1:2) x = \"s\" + i\nprint(f(2))\ny = f(x)",
+                   "2.0\n", "test.dml:5:5: error: for function f, argument for parameter a "
+                   "value type of STRING");
+    expect_out_err("run-time output check", "g = function(Double a) return (Matrix[Double] M) "
+                   "{ M = matrix(a, 1, 1) }\nf = function(Double a) return (Double c) "
+                   "{ c = eval(\"g\", a) }\nprint(1)\ny = f(1)", "1\n",
+                   "test.dml:4:5: error: for function f, return variable c data type of MATRIX "
+                   "does not match data type in function signature of SCALAR");
+}
+
 static void test_stop_assert(void)
 {
     expect_out_err("stop message", "print(\"a\"); stop(\"boom\"); print(\"b\")", "a\n", "boom");
     expect_err("stop empty", "stop(\"\")", "Stop Called");
-    expect_err("assert", "x = 1\nassert(x > 2)", "assertion failed at test.dml 2:");
+    expect_err("assert", "x = 1\nassert(x > 2)", "test.dml:2:1: error: assertion failed at "
+               "test.dml 2:1-2:13");
+    expect_err("assert span over lines", "x = 1\nif (x == 1) {\n  assert(x >\n    2);  y = 2\n}",
+               "assertion failed at test.dml 3:3-4:6");
     expect_out("assert ok", "assert(TRUE); print(1)", "1\n");
 }
 
 /* ---- parfor ------------------------------------------------------------------------ */
+
+/* toString/print warn when the default 100x100 limits cut a matrix (DML.md 6.2). */
+static void test_truncation_warning(void)
+{
+    expect_warn("toString default rows", "X = matrix(1, rows = 101, cols = 2)\ns = toString(X)",
+                "WARNING: test.dml:2:5: Truncating matrix of size 101x2 to 100x2. Use "
+                "toString(X, rows=..., cols=...) if necessary.");
+    expect_warn("default cols with explicit rows", "s = toString(matrix(1, 1, 130), rows = 1)",
+                "Truncating matrix of size 1x130 to 1x100.");
+    expect_warn("print", "print(matrix(0, 2, 101))", "Truncating matrix of size 2x101 to 2x100.");
+    expect_warn("list element", "print(toString(list(1, matrix(0, 101, 1))))",
+                "Truncating matrix of size 101x1 to 100x1.");
+    expect_quiet("explicit limits", "X = matrix(1, rows = 101, cols = 2)\n"
+                 "s = toString(X, rows = 3); t = toString(X, rows = -1, cols = 1)\n"
+                 "print(toString(matrix(1, 100, 100), decimal = 0) == \"\")", "FALSE\n");
+}
+
+/* A zero (or truncated-to-zero) for increment is an error at the loop (DML.md 4.8). */
+static void test_for_increment(void)
+{
+    expect_out_err("fractional increment", "print(0)\nfor (i in seq(1, 2, 0.5)) print(i)", "0\n",
+                   "test.dml:2:1: error: for loop increment must not be 0 (after conversion "
+                   "to an integer: 0.5)");
+    expect_err("zero increment", "k = 0\nparfor (i in seq(1, 2, k)) print(i)",
+               "test.dml:2:1: error: Expression for increment of variable 'i' must evaluate to a "
+               "non-zero value.");
+    expect_out("increment 1.5 steps by 1", "for (i in seq(1, 2, 1.5)) print(i)", "1\n2\n");
+    expect_out("wrong sign still zero iterations", "for (i in seq(1, 2, -1)) print(i); print(9)",
+               "9\n");
+}
 
 static void test_parfor(void)
 {
@@ -420,6 +512,26 @@ static void test_modules(void)
     free(r.out);
     free(r.warn);
     tsr_close(c);
+
+    /* signature types of a DML-bodied builtin: static when the variant is known, else at
+     * run time (the first argument's value type is unknown after as.scalar of a list) */
+    const char *cases[][2] = {
+        {"x = twice(\"a\")", "test.dml:1:11: error: for function s_twice, argument for "
+         "parameter x value type of STRING"},
+        {"L = list(\"a\"); print(twice(2)); x = twice(as.scalar(L[1]))",
+         "test.dml:1:37: error: for function s_twice, argument for parameter x value type of "
+         "STRING does not match value type in function signature of FP64"},
+    };
+    for (int k = 0; k < 2; k++) {
+        tsr_options_default(&o);
+        o.scripts_dir = tmpdir;
+        r = run_opts(cases[k][0], &o, &c);
+        check(r.rc != 0 && strstr(r.err, cases[k][1]), "builtin signature types", cases[k][0], &r,
+              cases[k][1]);
+        free(r.out);
+        free(r.warn);
+        tsr_close(c);
+    }
 }
 
 /* ---- statistics and API ----------------------------------------------------------- */
@@ -489,7 +601,10 @@ int main(void)
     test_control();
     test_validation();
     test_functions();
+    test_signature_types();
     test_stop_assert();
+    test_truncation_warning();
+    test_for_increment();
     test_parfor();
     test_modules();
     test_api();

@@ -1,0 +1,335 @@
+/*
+ * sort.c - sorting kernels: the stable index merge sort shared by the
+ * matrix module (kn_sort_idx, kn_argsort), order(), unique() and
+ * countDistinct() (DML.md 7.5, 7.8).
+ *
+ * Values are ordered by kn_cmp_nan_last: NaN above +Inf, -0.0 tied with
+ * 0.0.  The sort is a top-down merge sort over indexes, so ties keep their
+ * input order in both directions (descending negates the value comparison,
+ * never the index order); plain values (unique, unweighted quantiles) use
+ * the same stable order without the index indirection (kn_sort_dbl).  Scratch memory is allocated once per call before
+ * sorting; failure is a TSR_NOMEM error.  Inputs are read through the block
+ * API (mb_get / mb_read_cells) and never modified.
+ */
+#include "matrix/matrix_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- stable index sort ------------------------------------------------------------------ */
+
+#define INSERTION_MAX 16
+
+static void insertion_sort(int64_t *a, int64_t n, KnIdxCmp cmp, const void *ctx)
+{
+    for (int64_t i = 1; i < n; i++) {
+        int64_t v = a[i], j = i;
+        while (j > 0 && cmp(ctx, a[j - 1], v) > 0) {
+            a[j] = a[j - 1];
+            j--;
+        }
+        a[j] = v;
+    }
+}
+
+void kn_sort_idx(int64_t *idx, int64_t *scratch, int64_t n, KnIdxCmp cmp, const void *ctx)
+{
+    if (n <= INSERTION_MAX) {
+        insertion_sort(idx, n, cmp, ctx);
+        return;
+    }
+    int64_t h = n / 2, i = 0, j = h, k = 0;
+    kn_sort_idx(idx, scratch, h, cmp, ctx);
+    kn_sort_idx(idx + h, scratch + h, n - h, cmp, ctx);
+    if (cmp(ctx, idx[h - 1], idx[h]) <= 0) return;   /* already in order */
+    memcpy(scratch, idx, (size_t)h * sizeof *idx);
+    /* take from the right run only when strictly smaller: stability */
+    while (i < h && j < n) idx[k++] = cmp(ctx, idx[j], scratch[i]) < 0 ? idx[j++] : scratch[i++];
+    while (i < h) idx[k++] = scratch[i++];
+}
+
+/* Stable merge sort of plain numbers (no NaN) with `<`. */
+static void msort_dbl(double *v, double *tmp, int64_t n)
+{
+    if (n <= INSERTION_MAX) {
+        for (int64_t i = 1; i < n; i++) {
+            double x = v[i];
+            int64_t j = i;
+            for (; j > 0 && x < v[j - 1]; j--) v[j] = v[j - 1];
+            v[j] = x;
+        }
+        return;
+    }
+    int64_t h = n / 2, i = 0, j = h, k = 0;
+    msort_dbl(v, tmp, h);
+    msort_dbl(v + h, tmp + h, n - h);
+    if (!(v[h] < v[h - 1])) return;
+    memcpy(tmp, v, (size_t)h * sizeof *v);
+    while (i < h && j < n) v[k++] = v[j] < tmp[i] ? v[j++] : tmp[i++];
+    while (i < h) v[k++] = tmp[i++];
+}
+
+void kn_sort_dbl(double *v, double *tmp, int64_t n)
+{
+    int64_t k = 0, nan = 0;
+    for (int64_t i = 0; i < n; i++) {   /* NaNs to the end (all NaNs tie) */
+        if (v[i] != v[i]) tmp[nan++] = v[i];
+        else v[k++] = v[i];
+    }
+    for (int64_t i = 0; i < nan; i++) v[k + i] = tmp[i];
+    msort_dbl(v, tmp, k);
+}
+
+typedef struct KeyCtx {
+    const double *key;
+    int desc;
+} KeyCtx;
+
+static int cmp_key(const void *c, int64_t a, int64_t b)
+{
+    const KeyCtx *k = c;
+    int r = kn_cmp_nan_last(k->key[a], k->key[b]);
+    return k->desc ? -r : r;
+}
+
+static int64_t *idx_alloc(int64_t n)
+{
+    return malloc((size_t)(n > 0 ? n : 1) * sizeof(int64_t));
+}
+
+int64_t *kn_argsort(const double *key, int64_t n, int desc)
+{
+    int64_t *idx = idx_alloc(n), *tmp = idx_alloc(n);
+    if (!idx || !tmp) {
+        free(idx);
+        free(tmp);
+        return NULL;
+    }
+    for (int64_t i = 0; i < n; i++) idx[i] = i;
+    KeyCtx c = { key, desc };
+    kn_sort_idx(idx, tmp, n, cmp_key, &c);
+    free(tmp);
+    return idx;
+}
+
+/* ---- order ------------------------------------------------------------------------------- */
+
+/* Sort keys: nkeys columns of m values each, key k at keys[k*m .. k*m+m). */
+typedef struct OrderCtx {
+    const double *keys;
+    int64_t nkeys, m;
+    int desc;
+} OrderCtx;
+
+static int cmp_rows(const void *c, int64_t a, int64_t b)
+{
+    const OrderCtx *o = c;
+    for (int64_t k = 0; k < o->nkeys; k++) {
+        const double *key = o->keys + k * o->m;
+        int r = kn_cmp_nan_last(key[a], key[b]);
+        if (r) return o->desc ? -r : r;
+    }
+    return 0;
+}
+
+static tsr_status bad_by(const MatBlock *a, const int64_t *cols, int64_t n, Err *err)
+{
+    StrBuf s;
+    sb_init(&s);
+    for (int64_t k = 0; k < n; k++) sb_printf(&s, "%s%lld", k ? ", " : "", (long long)cols[k]);
+    err_set(err, TSR_RUNTIME, "Sort configuration issue: invalid orderby columns: [%s] (%lldx%lld "
+            "input).", s.s ? s.s : "", (long long)a->rows, (long long)a->cols);
+    sb_free(&s);
+    return TSR_RUNTIME;
+}
+
+/* The 1-based sort columns listed in `by`, validated against a. */
+static tsr_status order_columns(const MatBlock *a, const MatBlock *by, int64_t **cols,
+                                int64_t *ncols, Err *err)
+{
+    int64_t n = MB_CELLS(by), bad = (n == 0);
+    double *v = malloc((size_t)(n > 0 ? n : 1) * sizeof *v);
+    int64_t *c = idx_alloc(n);
+    if (!v || !c) {
+        free(v);
+        free(c);
+        return err_set(err, TSR_NOMEM, "out of memory in order()");
+    }
+    mb_read_cells(by, v);
+    for (int64_t k = 0; k < n; k++) {
+        c[k] = kn_dbl_to_int(v[k]);
+        bad |= c[k] < 1 || c[k] > a->cols;
+    }
+    free(v);
+    if (bad) {
+        bad_by(a, c, n, err);
+        free(c);
+        return TSR_RUNTIME;
+    }
+    *cols = c;
+    *ncols = n;
+    return TSR_OK;
+}
+
+/* Writes the result rows (or 1-based indexes) in the sorted order idx. */
+static MatBlock *order_output(const MatBlock *a, const int64_t *idx, int index_return, Err *err)
+{
+    int64_t m = a->rows, n = a->cols;
+    MatBlock *z = mb_new(m, index_return ? 1 : n, err);
+    if (!z) return NULL;
+    if (index_return) {
+        for (int64_t i = 0; i < m; i++) z->dense[i] = (double)(idx[i] + 1);
+        z->nnz = m;
+        return z;
+    }
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < n; j++) z->dense[i * n + j] = mb_get(a, idx[i], j);
+    z->nnz = a->nnz;   /* a permutation of the rows */
+    return z;
+}
+
+tsr_status kn_order(const MatBlock *a, const MatBlock *by, int decreasing, int index_return,
+                    MatBlock **out, Err *err)
+{
+    int64_t *cols = NULL, nc = 0, m = a->rows;
+    *out = NULL;
+    if (order_columns(a, by, &cols, &nc, err) != TSR_OK) return err->code;
+    double *keys = malloc((size_t)(m > 0 ? m * nc : 1) * sizeof *keys);
+    int64_t *idx = idx_alloc(m), *tmp = idx_alloc(m);
+    if (keys && idx && tmp) {
+        for (int64_t k = 0; k < nc; k++)
+            for (int64_t i = 0; i < m; i++) keys[k * m + i] = mb_get(a, i, cols[k] - 1);
+        for (int64_t i = 0; i < m; i++) idx[i] = i;
+        OrderCtx c = { keys, nc, m, decreasing };
+        kn_sort_idx(idx, tmp, m, cmp_rows, &c);
+        *out = order_output(a, idx, index_return, err);
+    } else {
+        err_set(err, TSR_NOMEM, "out of memory in order()");
+    }
+    free(cols);
+    free(keys);
+    free(idx);
+    free(tmp);
+    return *out ? TSR_OK : err->code;
+}
+
+/* ---- unique / countDistinct ---------------------------------------------------------------- */
+
+/* A direction splits a into lines: KD_ALL one line of all cells (row-major),
+ * KD_ROW the rows, KD_COL the columns. */
+static void line_shape(const MatBlock *a, KnDir dir, int64_t *nlines, int64_t *len)
+{
+    *nlines = dir == KD_ALL ? 1 : dir == KD_ROW ? a->rows : a->cols;
+    *len = dir == KD_ALL ? MB_CELLS(a) : dir == KD_ROW ? a->cols : a->rows;
+}
+
+static void load_line(const MatBlock *a, KnDir dir, int64_t l, double *buf)
+{
+    if (dir == KD_ALL) mb_read_cells(a, buf);
+    else if (dir == KD_ROW)
+        for (int64_t j = 0; j < a->cols; j++) buf[j] = mb_get(a, l, j);
+    else
+        for (int64_t i = 0; i < a->rows; i++) buf[i] = mb_get(a, i, l);
+}
+
+/* Scratch of one line: its values and the sort buffer. */
+typedef struct Distinct {
+    double *line, *tmp;
+} Distinct;
+
+static void distinct_free(Distinct *d)
+{
+    free(d->line);
+    free(d->tmp);
+}
+
+static tsr_status distinct_alloc(Distinct *d, int64_t len, const char *fn, Err *err)
+{
+    d->line = malloc((size_t)(len > 0 ? len : 1) * sizeof(double));
+    d->tmp = malloc((size_t)(len > 0 ? len : 1) * sizeof(double));
+    if (d->line && d->tmp) return TSR_OK;
+    distinct_free(d);
+    return err_set(err, TSR_NOMEM, "out of memory in %s()", fn);
+}
+
+/* Distinct values of d->line[0..len) in ascending order into dst (NULL:
+ * count only); returns their number.  Equal values (and all NaNs) form one
+ * run of the stable sort, represented by its first cell. */
+static int64_t distinct_line(Distinct *d, int64_t len, double *dst)
+{
+    kn_sort_dbl(d->line, d->tmp, len);
+    int64_t k = 0;
+    for (int64_t i = 0; i < len; i++) {
+        double v = d->line[i];
+        if (i > 0 && kn_cmp_nan_last(d->line[i - 1], v) == 0) continue;
+        if (dst) dst[k] = v;
+        k++;
+    }
+    return k;
+}
+
+/* Builds the unique() result from the per-line distinct values res (line l
+ * at res[l*len]) and counts. */
+static MatBlock *unique_output(KnDir dir, const double *res, const int64_t *cnt, int64_t nlines,
+                               int64_t len, Err *err)
+{
+    int64_t k = 0;
+    for (int64_t l = 0; l < nlines; l++) k = cnt[l] > k ? cnt[l] : k;
+    MatBlock *z = dir == KD_ALL ? mb_new(k, 1, err)
+                  : dir == KD_ROW ? mb_new(nlines, k, err) : mb_new(k, nlines, err);
+    if (!z) return NULL;
+    for (int64_t l = 0; l < nlines; l++)
+        for (int64_t c = 0; c < cnt[l]; c++) {
+            int64_t at = dir == KD_COL ? c * nlines + l : l * k + c;
+            z->dense[at] = res[l * len + c];
+        }
+    mb_recount_nnz(z);
+    return z;
+}
+
+tsr_status kn_unique(const MatBlock *a, KnDir dir, MatBlock **out, Err *err)
+{
+    int64_t nlines, len;
+    Distinct d;
+    *out = NULL;
+    line_shape(a, dir, &nlines, &len);
+    if (distinct_alloc(&d, len, "unique", err) != TSR_OK) return err->code;
+    int64_t cells = nlines * len;
+    double *res = malloc((size_t)(cells > 0 ? cells : 1) * sizeof *res);
+    int64_t *cnt = idx_alloc(nlines);
+    if (res && cnt) {
+        for (int64_t l = 0; l < nlines; l++) {
+            load_line(a, dir, l, d.line);
+            cnt[l] = distinct_line(&d, len, res + l * len);
+        }
+        *out = unique_output(dir, res, cnt, nlines, len, err);
+    } else {
+        err_set(err, TSR_NOMEM, "out of memory in unique()");
+    }
+    distinct_free(&d);
+    free(res);
+    free(cnt);
+    return *out ? TSR_OK : err->code;
+}
+
+tsr_status kn_count_distinct(const MatBlock *a, KnDir dir, MatBlock **out, Err *err)
+{
+    int64_t nlines, len;
+    Distinct d;
+    *out = NULL;
+    line_shape(a, dir, &nlines, &len);
+    MatBlock *z = dir == KD_COL ? mb_new(1, nlines, err) : mb_new(nlines, 1, err);
+    if (!z) return err->code;
+    if (distinct_alloc(&d, len, "countDistinct", err) != TSR_OK) {
+        mb_free(z);
+        return err->code;
+    }
+    for (int64_t l = 0; l < nlines; l++) {
+        load_line(a, dir, l, d.line);
+        z->dense[l] = (double)distinct_line(&d, len, NULL);
+    }
+    distinct_free(&d);
+    mb_recount_nnz(z);
+    *out = z;
+    return TSR_OK;
+}

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- 1:8; G <- c(1, 2, 1, 3, 2, 1, 3, 3)
+for (f in c("sum", "count", "mean", "variance", "min", "max")) pm(dml_aggregate(X, G, f))
+pm(dml_aggregate(X, G, "sum"))
+H <- c(2, 2, 4, 4, 4, 4, 2, 7); pm(dml_aggregate(X, H, "variance")); pm(dml_aggregate(X, H, "min"))

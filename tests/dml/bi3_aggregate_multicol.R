@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- dml_matrix(1:12, 6, 2); G <- c(2, 1, 2, 4, 1, 2)
+pm(dml_aggregate(X, G, "sum", ngroups = 4)); pm(dml_aggregate(X, G, "mean", ngroups = 3))
+pm(dml_aggregate(X, G, "variance", ngroups = 4)); pm(dml_aggregate(X, G, "min", ngroups = 4))
+pm(dml_aggregate(X, G, "count", ngroups = 5)); pm(matrix(c(2, NaN), 1, 2))

@@ -1,0 +1,7 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- 1:8; G <- c(1, 2, 1, 3, 2, 1, 3, 3); W <- c(1, 2, 3, 1, 2, 3, 1, 2)
+for (f in c("sum", "count", "mean", "variance")) pm(dml_aggregate(X, G, f, W))
+pm(dml_aggregate(X, G, "centralmoment", W, ord = 3))
+pm(dml_aggregate(X, G, "centralmoment", ord = 2)); pm(dml_aggregate(X, G, "centralmoment", ord = 4))
+pm(dml_aggregate(X, G, "mean", ngroups = 2)); pm(dml_aggregate(X, G, "max", ngroups = 5))
+pm(dml_aggregate(X, G, "sum", W, ngroups = 4))

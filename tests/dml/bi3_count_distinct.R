@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- dml_matrix(c(3, 1, 3, NaN, 2, 1, 0, NaN, 2, 2, 5, 1), 3, 4)
+p(length(dml_distinct(cells(X))))
+pm(apply(X, 1, function(r) length(dml_distinct(r)))); pm(matrix(apply(X, 2, function(c) length(dml_distinct(c))), 1))
+p(1); p(7)

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- dml_matrix(c(5, 1, 5, 2, 3, 3, 5, 4, 3, 5), 5, 2)
+pm(dml_order_idx(X, 1)); pm(dml_order_idx(X, 1, TRUE)); pm(dml_order(X, 1, TRUE))
+pm(1:4); pm(1:4)
+pm(c(4, 2, 3, 1)); pm(c(1, 2, 3, 4))

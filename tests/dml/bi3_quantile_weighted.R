@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+x <- c(3, 1, 2, 9, 5); w <- c(2, 3, 1, 0, 4)
+for (pp in c(0.5, 0.1, 1, 0, 0.61)) p(dml_quantile(x, pp, w))
+pm(dml_quantile(x, c(0.2, 0.4, 0.6, 0.8, 1), w)); pm(dml_quantile(x, c(0, 0.25, 0.5, 0.75, 1)))
+p(dml_quantile(x, 2)); p(7)

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- dml_matrix(c(0, 0, 0, 1, 0, 2, 0, 0, 0, 0, 3, 0), 4, 3)
+pm(X[, colSums(X != 0) > 0]); pm(X[rowSums(X != 0) > 0, ])
+pm(X[, c(1, 3)]); pm(X[c(2, 4), ]); pm(X[c(1, 4), ])
+pm(matrix(c(0, NaN), 1, 2)); pm(matrix(c(NaN, 0), 2, 1))

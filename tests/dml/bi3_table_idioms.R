@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+y <- c(2, 3, 1, 3); pm(dml_table(1:4, y, 1, 4, 3))
+P <- dml_table(1:4, c(3, 1, 4, 2), 1, 4, 4); pm(P %*% dml_matrix(1:8, 4, 2))
+pm(dml_table(y, 1)); pm(dml_table(c(1, 2, 2, 5), 2)); p(0, 0)
+pm(dml_table(1:3, 1, 1, 5, 2))

@@ -1,0 +1,6 @@
+source("common.R"); source("lib/bi3_oracles.R")
+A <- c(1, NaN, 2.9, 0.9999999999999999, 3, 2); B <- c(1, 1, NaN, 2, 2.5, 1.2)
+W <- c(1, 1, 1, 1, NaN, 5)
+T <- dml_table(A, B, W); p(nrow(T), ncol(T)); pm(T)
+U <- dml_table(A, B); p(nrow(U), ncol(U)); pm(U)
+p(sum(dml_table(A, B, W, 1, 1)))

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/bi3_oracles.R")
+A <- c(1, 2, 2, 3, 1, 3); B <- c(2, 1, 2, 2, 1, 1); W <- c(0.5, 1, 2, 4, 8, 16)
+pm(dml_table(A, B, W)); pm(dml_table(A, B, 2)); pm(dml_table(A, 1, W))
+pm(dml_table(A, B, W, 2, 3)); pm(dml_table(A, B, W, 4, 2)); pm(dml_table(A, B))
+pm(dml_table(A, B, 0.25, 3, 2))

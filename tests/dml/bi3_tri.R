@@ -1,0 +1,6 @@
+source("common.R"); source("lib/bi3_oracles.R")
+X <- dml_matrix(1:16, 4, 4)
+pm(lower.tri(X)); pm(lower.tri(X, diag = TRUE)); pm(X * lower.tri(X, diag = TRUE))
+pm(X * upper.tri(X)); pm(upper.tri(X, diag = TRUE))
+Y <- dml_matrix(1:6, 2, 3); pm(Y * upper.tri(Y, diag = TRUE)); pm(t(Y) * lower.tri(t(Y)))
+pm(5); pm(0); p(1)
