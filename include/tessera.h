@@ -26,6 +26,7 @@ typedef struct tsr_ctx tsr_ctx;
 
 typedef struct tsr_options {
     int threads;             /* 0: number of cores (used by later issues)     */
+    int block_format;        /* 0 auto (by density), 1 force dense, 2 force sparse */
     int64_t seed;            /* -1: none; else seeds unseeded rand()/sample() */
     int stats;               /* print the statistics block after the run       */
     int stats_top;           /* heavy hitters to list (default 10)             */

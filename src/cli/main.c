@@ -26,7 +26,7 @@ typedef struct CliOpts {
 
 static const char *const known_opts[] = {
     "-f", "-s", "-args", "-nvargs", "-stats", "-explain", "-exec", "-seed", "-threads",
-    "-config", "-help", "--help", "-h", "-version", "--version", "-mem", "-debug", "-gpu",
+    "-config", "-blocks", "-help", "--help", "-h", "-version", "--version", "-mem", "-debug", "-gpu",
     "-lineage", "-clean", NULL};
 
 static void usage(FILE *f)
@@ -45,6 +45,7 @@ static void usage(FILE *f)
           "  -exec MODE           singlenode | hybrid | spark (accepted; local execution)\n"
           "  -seed S              seed for unseeded rand()/sample()\n"
           "  -threads K           degree of parallelism (0 = number of cores)\n"
+          "  -blocks FMT          matrix block format: auto (by density), dense, sparse\n"
           "  -config FILE         accepted for SystemDS compatibility, ignored\n"
           "  -help, --help        this text\n"
           "  -version, --version  print the version\n",
@@ -144,6 +145,14 @@ static int parse_args(CliOpts *o, int argc, char **argv)
             for (int k = 0; next && modes[k]; k++) ok |= !strcmp(next, modes[k]);
             if (!ok) return usage_error("Invalid argument specified for -exec option, must be "
                                         "one of [hadoop, singlenode, hybrid, HYBRID, spark]", next);
+            i++;
+        } else if (!strcmp(a, "-blocks")) {
+            static const char *const fmts[] = {"auto", "dense", "sparse", NULL};
+            int f = -1;
+            for (int k = 0; next && fmts[k]; k++)
+                if (!strcmp(next, fmts[k])) f = k;
+            if (f < 0) return usage_error("-blocks must be one of auto, dense, sparse", next);
+            o->run.block_format = f;
             i++;
         } else if (!strcmp(a, "-seed") || !strcmp(a, "-threads")) {
             long long n = next ? parse_count(next) : -1;

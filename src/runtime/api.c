@@ -114,6 +114,9 @@ static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
     in->ctx.errout = c->opt.err ? c->opt.err : stderr;
     in->ctx.seed = c->opt.seed >= 0 ? c->opt.seed : -1;
     in->ctx.threads = c->opt.threads;
+    in->ctx.block_format = c->opt.block_format == 1   ? MB_FMT_DENSE
+                           : c->opt.block_format == 2 ? MB_FMT_SPARSE
+                                                      : MB_FMT_AUTO;
     in->ctx.prog = prog;
     in->sem = sem;
     in->stats_on = c->opt.stats;

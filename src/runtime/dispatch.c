@@ -12,6 +12,7 @@
 #include "runtime/rt_int.h"
 
 #include <stdint.h>
+#include <string.h>
 
 /* ---- statistics ----------------------------------------------------------- */
 
@@ -61,12 +62,30 @@ static const char *unop_opcode(UnOp op)
     }
 }
 
+/* ---- block formats ---------------------------------------------------------------- */
+
+/* Every matrix an operation produces gets the block format the exact nnz
+ * calls for (or the forced one): kernels pick their natural output format,
+ * this is the one place that decides what is kept. */
+static tsr_status normalize(Interp *in, Value *v, int n)
+{
+    /* TRANSITION: until every kernel handles CSR inputs, AUTO keeps blocks
+     * dense; `-blocks sparse` forces CSR for the kernels being converted. */
+    MbFormat f = in->ctx.block_format == MB_FMT_AUTO ? MB_FMT_DENSE : in->ctx.block_format;
+    for (int k = 0; k < n; k++)
+        if (v[k].dt == DT_MATRIX && v[k].u.m->refcnt == 1 &&
+            mb_examine(v[k].u.m->blk, f, &in->ctx.err))
+            return in->ctx.err.code;
+    return TSR_OK;
+}
+
 /* ---- operators and builtins -------------------------------------------------- */
 
 tsr_status rt_op_binary(Interp *in, BinOp op, const Value *a, const Value *b, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);
     tsr_status st = rt_binop(&in->ctx, op, a, b, out);
+    if (st == TSR_OK) st = normalize(in, out, 1);
     rt_stats_end(in, rt_binop_opcode(op), t0);
     return st;
 }
@@ -75,6 +94,7 @@ tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);
     tsr_status st = rt_unop(&in->ctx, op, a, out);
+    if (st == TSR_OK) st = normalize(in, out, 1);
     rt_stats_end(in, unop_opcode(op), t0);
     return st;
 }
@@ -83,8 +103,10 @@ tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *ou
 {
     int64_t t0 = rt_stats_t0(in);
     err_clear(&in->ctx.err);   /* no error is pending when an operation starts */
+    for (int k = 0; k < nout; k++) memset(&out[k], 0, sizeof out[k]);   /* DT_UNKNOWN: no value */
     tsr_status st = b->fn(&in->ctx, args, out, nout);
     if (st != TSR_OK && in->ctx.err.code == TSR_OK) in->ctx.err.code = st;
+    if (st == TSR_OK) st = normalize(in, out, nout);
     rt_stats_end(in, b->name, t0);
     return st;
 }
@@ -114,7 +136,10 @@ tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *
     tsr_status st = in_bounds(ix, m)
                         ? kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err)
                         : bounds_error(in, ix, m);
-    if (st == TSR_OK) *out = rt_mat_take(r);
+    if (st == TSR_OK) {
+        *out = rt_mat_take(r);
+        st = normalize(in, out, 1);
+    }
     rt_stats_end(in, "rightIndex", t0);
     return st;
 }
@@ -153,6 +178,10 @@ tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Va
         st = err_set(&in->ctx.err, TSR_RUNTIME,
                      "Invalid left indexing: cannot assign a %s into a matrix",
                      rt_dt_name(rhs->dt));
+    /* a forced format is kept through in-place updates too (AUTO keeps the
+     * target's format: re-deciding per cell update would thrash in loops) */
+    if (st == TSR_OK && in->ctx.block_format != MB_FMT_AUTO)
+        st = normalize(in, target, 1);
     rt_stats_end(in, "leftIndex", t0);
     return st;
 }

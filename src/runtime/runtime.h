@@ -106,6 +106,7 @@ typedef struct RtCtx {
     int64_t seed;          /* -1: none */
     uint64_t rand_calls;   /* for fresh seeds of unseeded rand() */
     int threads;
+    MbFormat block_format; /* AUTO, or forced DENSE/SPARSE (differential tests) */
     void *pool;            /* thread pool handle (issue 4) */
     AstProgram *prog;
     RtStats stats;
