@@ -6,12 +6,18 @@
  * Double.parseDouble rules; tokens listed in naStrings read as NaN; empty
  * cells become `default` when fill=TRUE (the default), else an error.  An
  * optional header line is skipped (first file only for a directory of part
- * files).  Blank lines after the last data line are ignored; a blank line in
- * the middle is a row with one empty cell.  When rows/cols are unknown a
- * first pass counts them; the second pass parses straight into the block.
+ * files).  Blank lines after the last data line are ignored unless the known
+ * row count needs them; a blank line in the middle is a row with one empty
+ * cell.  When rows/cols are unknown a first pass counts them; the second
+ * pass parses row by row into the row builder (build.c), which keeps the
+ * non-zeros in CSR while the data is sparse and switches to a dense block
+ * once the count seen so far makes the matrix dense (or the first rows are
+ * dense): sparse files never get a rows x cols allocation, dense files never
+ * hold a full sparse copy.
  *
  * Writing: optional header C1..Cn, Double.toString values, zeros as "0" (or
- * empty with sparse=TRUE), "\n" line ends.
+ * empty with sparse=TRUE), "\n" line ends; a CSR block is written from its
+ * non-zeros (no dense copy, no per-cell lookup).
  *
  * Not here: quoted cells (matrices never need them) and frames.
  */
@@ -38,7 +44,7 @@ typedef struct CsvCtx {
     NaTok *na;          /* borrowed spans of the options' na_strings */
     int nna;
     /* pass state */
-    MatBlock *m;
+    IoRowBuild b;       /* pass 2: the block being built */
     int64_t rows, cols; /* expected; pass 1 sets them */
     int64_t r;          /* rows seen so far */
 } CsvCtx;
@@ -120,7 +126,7 @@ static int visit_count(CsvCtx *c, const char *line, size_t len, const char *file
     return 0;
 }
 
-/* Pass 2: parses one row into c->m. */
+/* Pass 2: parses one row into the row builder. */
 static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file,
                        int64_t lineno, Err *err)
 {
@@ -139,7 +145,7 @@ static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file
             int rc = parse_cell(c, s, cl, &v);
             if (rc == 1) { empty |= !c->fill; v = c->def; }
             else if (rc < 0 && !bad) { bad = s; badlen = cl; badcol = k + 1; }
-            mb_set(c->m, c->r, k, v);
+            if (io_rb_put(&c->b, k, v, err) != TSR_OK) return -1;
         }
         k++;
         if (!p) break;
@@ -158,33 +164,50 @@ static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file
                           (int)(badlen > 200 ? 200 : badlen), bad, (long long)badcol);
     }
     c->r++;
+    return io_rb_end_row(&c->b, err) == TSR_OK ? 0 : -1;
+}
+
+/* Visits the `pending` blank lines that end at line `last`. */
+static int visit_blanks(CsvCtx *c, CsvVisit visit, const LineReader *lr, int64_t pending,
+                        int64_t last, Err *err)
+{
+    for (int64_t k = pending - 1; k >= 0; k--)
+        if (visit(c, "", 0, io_lr_name(lr), last - k, err)) return -1;
     return 0;
 }
 
 /*
  * Feeds every data row to visit: skips the header, holds blank lines back
- * until a non-blank line follows (so trailing blank lines of a file vanish).
+ * until a non-blank line follows.  Blank lines at the end of the input are
+ * rows only as far as the known row count asks for them (a one-column
+ * matrix written with sparse=TRUE ends in empty lines for its zeros);
+ * otherwise they vanish.
  */
 static tsr_status csv_scan(CsvCtx *c, CsvVisit visit, Err *err)
 {
     LineReader lr;
     if (io_lr_open(&lr, c->path, err) != TSR_OK) return TSR_IO;
     int64_t pending = 0;
-    int rc;
+    int rc, file = -1;
     c->r = 0;
     while ((rc = io_lr_next(&lr, err)) == 1) {
-        if (lr.lineno == 1) pending = 0;                 /* new part file */
+        if (lr.cur != file) { pending = 0; file = lr.cur; }   /* new part file */
         if (c->header && lr.cur == 0 && lr.lineno == 1) continue;
         if (is_blank(lr.line, lr.len)) { pending++; continue; }
-        for (; pending > 0; pending--)
-            if (visit(c, "", 0, io_lr_name(&lr), lr.lineno - pending, err)) { rc = -1; break; }
-        if (rc < 0 || visit(c, lr.line, lr.len, io_lr_name(&lr), lr.lineno, err)) {
+        if (visit_blanks(c, visit, &lr, pending, lr.lineno - 1, err) ||
+            visit(c, lr.line, lr.len, io_lr_name(&lr), lr.lineno, err)) {
             rc = -1;
             break;
         }
+        pending = 0;
+    }
+    if (rc == 0 && file == lr.cur && c->rows > c->r) {   /* blank lines at the end */
+        int64_t take = pending < c->rows - c->r ? pending : c->rows - c->r;
+        if (visit_blanks(c, visit, &lr, take, lr.lineno - pending + take, err)) rc = -1;
     }
     io_lr_close(&lr);
-    return rc < 0 ? TSR_IO : TSR_OK;
+    if (rc >= 0) return TSR_OK;
+    return err->code == TSR_NOMEM ? TSR_NOMEM : TSR_IO;
 }
 
 /* Splits the naStrings list into spans (borrowed from `list`). */
@@ -220,6 +243,22 @@ static tsr_status ctx_init(CsvCtx *c, const char *path, const IoMeta *m, Err *er
     return TSR_OK;
 }
 
+/* Pass 1: counts rows and columns and checks them against the given ones. */
+static tsr_status csv_infer_dims(CsvCtx *c, const IoMeta *m, Err *err)
+{
+    c->cols = 0;
+    tsr_status st = csv_scan(c, visit_count, err);
+    if (st == TSR_OK && m->rows >= 0 && m->rows != c->r)
+        st = err_set(err, TSR_IO, "%s: the file has %lld rows but the metadata or read "
+                     "options say %lld", c->path, (long long)c->r, (long long)m->rows);
+    if (st == TSR_OK && m->cols >= 0 && c->r > 0 && m->cols != c->cols)
+        st = err_set(err, TSR_IO, "%s: the file has %lld columns but the metadata or read "
+                     "options say %lld", c->path, (long long)c->cols, (long long)m->cols);
+    c->rows = c->r;
+    if (c->r == 0 && m->cols >= 0) c->cols = m->cols;
+    return st;
+}
+
 tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *err)
 {
     CsvCtx c;
@@ -228,21 +267,13 @@ tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *e
     tsr_status st = TSR_OK;
     c.rows = m->rows;
     c.cols = m->cols;
-    if (c.rows < 0 || c.cols < 0) {          /* pass 1: infer the dimensions */
-        c.cols = 0;
-        st = csv_scan(&c, visit_count, err);
-        if (st == TSR_OK && m->rows >= 0 && m->rows != c.r)
-            st = err_set(err, TSR_IO, "%s: the file has %lld rows but the metadata or read "
-                         "options say %lld", path, (long long)c.r, (long long)m->rows);
-        if (st == TSR_OK && m->cols >= 0 && c.r > 0 && m->cols != c.cols)
-            st = err_set(err, TSR_IO, "%s: the file has %lld columns but the metadata or read "
-                         "options say %lld", path, (long long)c.cols, (long long)m->cols);
-        c.rows = c.r;
-        if (c.r == 0 && m->cols >= 0) c.cols = m->cols;
-    }
+    if (c.rows < 0 || c.cols < 0) st = csv_infer_dims(&c, m, err);
+    int built = 0;
     if (st == TSR_OK) {
-        c.m = mb_new(c.rows, c.cols, err);
-        if (!c.m) st = err->code;
+        /* a non-zero cell takes >= 2 bytes (digit and separator or line end) */
+        int64_t hint = io_nnz_hint(m->nnz, io_path_bytes(path), 2);
+        st = io_rb_init(&c.b, c.rows, c.cols, hint, err);
+        built = st == TSR_OK;
     }
     if (st == TSR_OK && c.cols > 0) {        /* pass 2 (n x 0 has nothing to parse) */
         st = csv_scan(&c, visit_parse, err);
@@ -252,18 +283,48 @@ tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *e
     }
     free(c.na);
     if (st != TSR_OK) {
-        mb_free(c.m);
+        if (built) io_rb_free(&c.b);
         return st;
     }
-    *out = c.m;
-    return TSR_OK;
+    *out = io_rb_finish(&c.b, err);
+    return *out ? TSR_OK : err->code;
+}
+
+/* Writes the cells from column *next up to (not including) column `to` as
+ * zeros: "0", or nothing with sparse=TRUE. */
+static void csv_zeros(FILE *f, int64_t *next, int64_t to, const char *sep, size_t seplen,
+                      int sparse)
+{
+    for (; *next < to; (*next)++) {
+        if (*next) fwrite(sep, 1, seplen, f);
+        if (!sparse) fputc('0', f);
+    }
+}
+
+/* Writes row i (walking only its non-zeros for a CSR block); returns the
+ * number of non-zeros written. */
+static int64_t csv_row(FILE *f, const MatBlock *a, int64_t i, const char *sep, int sparse)
+{
+    char buf[40];
+    size_t seplen = strlen(sep);
+    int64_t next = 0, nz = 0, j;
+    double v;
+    IoNz it;
+    for (io_nz_row(&it, a, i); io_nz_next(&it, &j, &v); nz++) {
+        csv_zeros(f, &next, j, sep, seplen, sparse);
+        if (j) fwrite(sep, 1, seplen, f);
+        fwrite(buf, 1, (size_t)io_fmt_value(buf, v), f);
+        next = j + 1;
+    }
+    csv_zeros(f, &next, a->cols, sep, seplen, sparse);
+    fputc('\n', f);
+    return nz;
 }
 
 tsr_status io_csv_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,
                         Err *err)
 {
     const char *sep = m->sep ? m->sep : ",";
-    int sparse = m->sparse;
     FILE *f = io_wopen(path, err);
     if (!f) return TSR_IO;
     if (m->has_header && m->header && a->cols > 0) {
@@ -271,22 +332,8 @@ tsr_status io_csv_write(const char *path, const MatBlock *a, const IoMeta *m, in
             fprintf(f, "%sC%lld", j ? sep : "", (long long)(j + 1));
         fputc('\n', f);
     }
-    char buf[40];
     int64_t nz = 0;
-    size_t seplen = strlen(sep);
-    for (int64_t i = 0; i < a->rows && a->cols > 0; i++) {
-        for (int64_t j = 0; j < a->cols; j++) {
-            if (j) fwrite(sep, 1, seplen, f);
-            double v = mb_get(a, i, j);
-            if (v != 0.0) {
-                fwrite(buf, 1, (size_t)io_fmt_value(buf, v), f);
-                nz++;
-            } else if (!sparse) {
-                fputc('0', f);
-            }
-        }
-        fputc('\n', f);
-    }
+    for (int64_t i = 0; i < a->rows && a->cols > 0; i++) nz += csv_row(f, a, i, sep, m->sparse);
     *nnz = nz;
     return io_wclose(f, path, err);
 }

@@ -15,6 +15,7 @@
 #define TSR_IO_H
 
 #include <stdint.h>
+#include "frame/frame.h"
 #include "matrix/matrix.h"
 #include "util/util.h"
 
@@ -64,14 +65,25 @@ tsr_status io_meta_write(const char *path, const IoMeta *m, Err *err);
  * format IO_FMT_UNKNOWN means text.  text/mm/binary need rows/cols (from
  * metadata, the MM size line or options): "Missing or incomplete dimension
  * information in read statement: <path>".  Missing file:
- * "Read input file does not exist on FS (local mode): <path>". */
+ * "Read input file does not exist on FS (local mode): <path>".
+ * The block comes back in the format mb_examine(AUTO) picks from its exact
+ * nnz (a sparse-layout binary file always as CSR); sparse data is built as
+ * CSR directly, in memory proportional to nnz + rows. */
 tsr_status io_read_matrix(const char *path, const IoMeta *opt, MatBlock **out, Err *err);
-/* Writes a matrix in opt->format (default text) plus the .mtd file. */
+/* Writes a matrix in opt->format (default text) plus the .mtd file.  A CSR
+ * block is written from its non-zeros (never through a dense copy). */
 tsr_status io_write_matrix(const char *path, const MatBlock *m, const IoMeta *opt, Err *err);
 /* Scalars: one-line text file + .mtd with data_type scalar. `text` is the
  * printed value (DML.md 3.7). */
 tsr_status io_write_scalar(const char *path, const char *text, ValueType vt, Err *err);
 /* Reads the text of a scalar file (trimmed); caller frees *out. */
 tsr_status io_read_scalar_text(const char *path, char **out, Err *err);
+
+/* Frames (frame_csv.c): csv (header = column names, schema from the options
+ * or the .mtd, all STRING without one) and text (IJV) formats.  Missing
+ * file: "Read input file does not exist on FS (local mode): <path>".  The
+ * writer's .mtd has data_type frame and the schema. */
+tsr_status io_read_frame(const char *path, const IoMeta *opt, FrameBlock **out, Err *err);
+tsr_status io_write_frame(const char *path, const FrameBlock *f, const IoMeta *opt, Err *err);
 
 #endif /* TSR_IO_H */

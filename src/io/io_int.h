@@ -69,6 +69,69 @@ int io_split_ws(char *s, char **tok, int max);
 tsr_status io_check_dims(const char *path, const char *what, int64_t rows, int64_t cols,
                          const IoMeta *m, Err *err);
 
+/* Total size in bytes of the files lr reads (bounds size hints from metadata). */
+int64_t io_lr_bytes(const LineReader *lr);
+/* The same for a path (file or directory of parts); 0 if unreadable. */
+int64_t io_path_bytes(const char *path);
+/* A non-zero count from metadata (nnz, -1 unknown) as a builder hint: capped
+ * at what `bytes` of text can hold when a non-zero takes >= min_bytes, so a
+ * wrong .mtd cannot make a reader allocate more than the file justifies. */
+int64_t io_nnz_hint(int64_t nnz, int64_t bytes, int min_bytes);
+
+/* ---- building blocks while reading (build.c) ---------------------------------------
+ * Both builders own the block until *_finish hands it over (in the format
+ * mb_examine(AUTO) picks; on failure it frees everything) or *_free drops
+ * it; after a failed put/add/end_row only *_free is valid.  Allocation
+ * failure is TSR_NOMEM with err set.  Callers validate indexes. */
+
+/* Rows in order (csv, libsvm, dense binary): io_rb_put the cells of the
+ * current row in increasing column order (zeros may be skipped), then
+ * io_rb_end_row.  Sparse rows go into CSR; the builder turns dense once the
+ * data is (build.c).  `hint`: expected non-zeros or -1, as for cells. */
+typedef struct IoRowBuild {
+    MatBlock *m;          /* CSR while the data looks sparse, else dense */
+    int64_t rows, cols;
+    int64_t row;          /* rows closed so far = the row being filled */
+} IoRowBuild;
+tsr_status io_rb_init(IoRowBuild *b, int64_t rows, int64_t cols, int64_t hint, Err *err);
+tsr_status io_rb_put(IoRowBuild *b, int64_t col, double v, Err *err);
+tsr_status io_rb_end_row(IoRowBuild *b, Err *err);
+/* Rows never fed are empty.  NULL with err on failure (b is freed). */
+MatBlock *io_rb_finish(IoRowBuild *b, Err *err);
+void io_rb_free(IoRowBuild *b);
+
+/* Cells in any order (text, mm): 0-based, in range, v != 0; a repeated
+ * cell replaces the earlier one (last wins).  `hint` is the expected number
+ * of non-zeros (-1 unknown; callers bound it by the file size): it sizes
+ * the CSR and picks a dense block when even that many cells are dense. */
+typedef struct IoCellBuild {
+    int mode;             /* dense block, CSR block, or COO (build.c) */
+    int64_t rows, cols;
+    MatBlock *m;          /* dense or CSR block; NULL in COO mode */
+    MbCoo coo;
+    int64_t row;          /* CSR: rows closed so far */
+    int pending;          /* CSR: the last cell, not pushed yet */
+    int64_t pi, pj;
+    double pv;
+} IoCellBuild;
+tsr_status io_cb_init(IoCellBuild *b, int64_t rows, int64_t cols, int64_t hint, Err *err);
+tsr_status io_cb_add(IoCellBuild *b, int64_t i, int64_t j, double v, Err *err);
+/* NULL with err on failure (b is freed either way). */
+MatBlock *io_cb_finish(IoCellBuild *b, Err *err);
+void io_cb_free(IoCellBuild *b);
+
+/* Non-zeros of row i of a dense or CSR block in column order, without a
+ * dense copy: io_nz_row(&it, a, i); while (io_nz_next(&it, &j, &v)) ... */
+typedef struct IoNz {
+    const MatBlock *a;
+    int64_t k, end;       /* CSR entry or dense column cursor */
+    const double *row;    /* dense: the row's cells */
+} IoNz;
+void io_nz_row(IoNz *it, const MatBlock *a, int64_t i);
+int io_nz_next(IoNz *it, int64_t *j, double *v);
+/* Exact non-zero count of a block (ptr[rows] for CSR, a scan for dense). */
+int64_t io_count_nnz(const MatBlock *a);
+
 /* ---- formats ------------------------------------------------------------------- */
 tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *err);
 tsr_status io_csv_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,

@@ -85,6 +85,31 @@ const char *io_lr_name(const LineReader *lr)
     return lr->cur >= 0 && lr->cur < lr->nfiles ? lr->files[lr->cur] : "";
 }
 
+int64_t io_lr_bytes(const LineReader *lr)
+{
+    int64_t total = 0;
+    struct stat st;
+    for (int i = 0; i < lr->nfiles; i++)
+        if (stat(lr->files[i], &st) == 0 && st.st_size > 0) total += (int64_t)st.st_size;
+    return total;
+}
+
+int64_t io_path_bytes(const char *path)
+{
+    LineReader lr;
+    if (io_lr_open(&lr, path, NULL) != TSR_OK) return 0;
+    int64_t n = io_lr_bytes(&lr);
+    io_lr_close(&lr);
+    return n;
+}
+
+int64_t io_nnz_hint(int64_t nnz, int64_t bytes, int min_bytes)
+{
+    if (nnz < 0) return -1;
+    int64_t bound = bytes / min_bytes + 1;
+    return nnz < bound ? nnz : bound;
+}
+
 void io_lr_close(LineReader *lr)
 {
     if (lr->f) fclose(lr->f);

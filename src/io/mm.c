@@ -7,11 +7,15 @@
  * skew), '%' comment lines, the size line "rows cols nnz", then "i j [v]"
  * lines.  The size line gives the dimensions; if metadata or read() options
  * give them too they must agree.  Cells with value 0 (the "0 0 0" line of an
- * empty matrix) are skipped; duplicates: last wins.
+ * empty matrix) are skipped; duplicates: last wins.  Entries go through the
+ * cell builder (build.c), sized by the size line's count: a sparse file
+ * becomes a CSR block directly (row-major files without a detour, other
+ * orders and the mirrored symmetric kinds through a COO).
  * Not supported: the dense "array" format, complex and hermitian fields.
  *
  * Writing: header, size line, one "i j v" line per non-zero in row-major
- * order, or "0 0 0" for an all-zero matrix.
+ * order, or "0 0 0" for an all-zero matrix; both block formats are walked
+ * without a dense copy.
  */
 #include "io/io_int.h"
 
@@ -62,8 +66,9 @@ static int mm_header(LineReader *lr, MmHeader *h, Err *err)
     return 0;
 }
 
-/* Reads up to the size line; returns 0 with the dimensions or -1. */
-static int mm_size(LineReader *lr, int64_t *rows, int64_t *cols, Err *err)
+/* Reads up to the size line; returns 0 with the dimensions and the number
+ * of entries, or -1. */
+static int mm_size(LineReader *lr, int64_t *rows, int64_t *cols, int64_t *nnz, Err *err)
 {
     int rc;
     while ((rc = io_lr_next(lr, err)) == 1) {
@@ -71,9 +76,8 @@ static int mm_size(LineReader *lr, int64_t *rows, int64_t *cols, Err *err)
         char *tok[4];
         int n = io_split_ws(lr->line, tok, 3);
         if (n == 0) continue;
-        int64_t nnz;
         if (n != 3 || nf_parse_long(tok[0], rows) || nf_parse_long(tok[1], cols) ||
-            nf_parse_long(tok[2], &nnz) || *rows < 0 || *cols < 0 || nnz < 0) {
+            nf_parse_long(tok[2], nnz) || *rows < 0 || *cols < 0 || *nnz < 0) {
             for (size_t i = 0; i < lr->len; i++)
                 if (!lr->line[i]) lr->line[i] = ' ';
             io_err_line(err, lr, "expected the MatrixMarket size line \"rows cols nnz\" but found "
@@ -111,13 +115,13 @@ static int mm_entry(LineReader *lr, const MmHeader *h, int64_t *i, int64_t *j, d
     return !(*v == 0.0 || (*i == 0 && *j == 0));
 }
 
-static int in_range(const MatBlock *a, int64_t i, int64_t j)
+static int in_range(const IoCellBuild *b, int64_t i, int64_t j)
 {
-    return i >= 1 && i <= a->rows && j >= 1 && j <= a->cols;
+    return i >= 1 && i <= b->rows && j >= 1 && j <= b->cols;
 }
 
-/* Reads the entries into a. */
-static int mm_entries(LineReader *lr, const MmHeader *h, MatBlock *a, Err *err)
+/* Reads the entries into b (mirrored for the symmetric kinds). */
+static int mm_entries(LineReader *lr, const MmHeader *h, IoCellBuild *b, Err *err)
 {
     int rc;
     while ((rc = io_lr_next(lr, err)) == 1) {
@@ -126,15 +130,30 @@ static int mm_entries(LineReader *lr, const MmHeader *h, MatBlock *a, Err *err)
         int got = mm_entry(lr, h, &i, &j, &v, err);
         if (got < 0) return -1;
         if (got == 0) continue;
-        if (!in_range(a, i, j) || (h->symmetry && !in_range(a, j, i))) {
+        if (!in_range(b, i, j) || (h->symmetry && !in_range(b, j, i))) {
             io_err_line(err, lr, "cell index (%lld,%lld) is out of range for a %lldx%lld matrix",
-                        (long long)i, (long long)j, (long long)a->rows, (long long)a->cols);
+                        (long long)i, (long long)j, (long long)b->rows, (long long)b->cols);
             return -1;
         }
-        mb_set(a, i - 1, j - 1, v);
-        if (h->symmetry && i != j) mb_set(a, j - 1, i - 1, h->symmetry > 0 ? v : -v);
+        if (io_cb_add(b, i - 1, j - 1, v, err) != TSR_OK) return -1;
+        if (h->symmetry && i != j &&
+            io_cb_add(b, j - 1, i - 1, h->symmetry > 0 ? v : -v, err) != TSR_OK)
+            return -1;
     }
     return rc;
+}
+
+/* Header and size line; 0 with the dimensions and entry count, or -1. */
+static int mm_preamble(LineReader *lr, const char *path, MmHeader *h, int64_t dims[3], Err *err)
+{
+    int rc = io_lr_next(lr, err);
+    if (rc == 0) {
+        err_set(err, TSR_IO, "%s: Error while reading file in MatrixMarket format. Expecting a "
+                "header line, but encountered, \"\".", path);
+        return -1;
+    }
+    if (rc < 0 || mm_header(lr, h, err)) return -1;
+    return mm_size(lr, &dims[0], &dims[1], &dims[2], err);
 }
 
 tsr_status io_mm_read(const char *path, const IoMeta *m, MatBlock **out, Err *err)
@@ -142,49 +161,41 @@ tsr_status io_mm_read(const char *path, const IoMeta *m, MatBlock **out, Err *er
     *out = NULL;
     LineReader lr;
     if (io_lr_open(&lr, path, err) != TSR_OK) return TSR_IO;
-    MatBlock *a = NULL;
     MmHeader h;
-    int64_t rows = 0, cols = 0;
-    int rc = io_lr_next(&lr, err);
-    if (rc == 0) {
-        rc = -1;
-        err_set(err, TSR_IO, "%s: Error while reading file in MatrixMarket format. Expecting a "
-                "header line, but encountered, \"\".", path);
-    }
-    if (rc == 1) rc = mm_header(&lr, &h, err);
-    if (rc == 0) rc = mm_size(&lr, &rows, &cols, err);
-    if (rc == 0 && io_check_dims(path, "the MatrixMarket size line", rows, cols, m, err))
+    int64_t d[3] = { 0, 0, 0 };
+    IoCellBuild b;
+    int rc = mm_preamble(&lr, path, &h, d, err), built = 0;
+    if (rc == 0 && io_check_dims(path, "the MatrixMarket size line", d[0], d[1], m, err))
         rc = -1;
     if (rc == 0) {
-        a = mb_new(rows, cols, err);
-        if (!a) rc = -1;
+        /* the size line's count sizes the builder; an entry takes >= 4 bytes */
+        int64_t hint = io_nnz_hint(d[2], io_lr_bytes(&lr), 4);
+        rc = io_cb_init(&b, d[0], d[1], hint, err) == TSR_OK ? 0 : -1;
+        built = rc == 0;
     }
-    if (rc == 0) rc = mm_entries(&lr, &h, a, err);
+    if (rc == 0) rc = mm_entries(&lr, &h, &b, err);
     io_lr_close(&lr);
     if (rc != 0) {
-        mb_free(a);
+        if (built) io_cb_free(&b);
         return err->code != TSR_OK ? err->code : TSR_IO;
     }
-    *out = a;
-    return TSR_OK;
+    *out = io_cb_finish(&b, err);
+    return *out ? TSR_OK : err->code;
 }
 
 tsr_status io_mm_write(const char *path, const MatBlock *a, int64_t *nnz, Err *err)
 {
-    int64_t nz = 0;
-    for (int64_t i = 0; i < a->rows; i++)
-        for (int64_t j = 0; j < a->cols; j++) nz += mb_get(a, i, j) != 0.0;
+    int64_t nz = io_count_nnz(a), j;
+    double v;
+    IoNz it;
     FILE *f = io_wopen(path, err);
     if (!f) return TSR_IO;
     fprintf(f, "%%%%MatrixMarket matrix coordinate real general\n%lld %lld %lld\n",
             (long long)a->rows, (long long)a->cols, (long long)nz);
     char buf[96];
     for (int64_t i = 0; i < a->rows; i++)
-        for (int64_t j = 0; j < a->cols; j++) {
-            double v = mb_get(a, i, j);
-            if (v == 0.0) continue;
+        for (io_nz_row(&it, a, i); io_nz_next(&it, &j, &v);)
             fwrite(buf, 1, (size_t)io_fmt_ijv(buf, i + 1, j + 1, v), f);
-        }
     if (nz == 0) fputs("0 0 0\n", f);
     *nnz = nz;
     return io_wclose(f, path, err);

@@ -314,6 +314,9 @@ static const struct {
     {"transformapply", R_MAT}, {"transformdecode", R_FRAME}, {"detectSchema", R_FRAME},
     {"colnames", R_FRAME}, {"typeof", R_FRAME}, {"map", R_FRAME}, {"tokenize", R_FRAME},
     {"freplicate", R_FRAME},
+    {"tr", R_DBL}, {"rowCountDistinct", R_MAT}, {"colCountDistinct", R_MAT},
+    {"rowCountDistinctApprox", R_MAT}, {"colCountDistinctApprox", R_MAT}, {"compress", R_TARGET},
+    {"decompress", R_TARGET}, {"local", R_TARGET},
 };
 
 static ResRule result_rule(const char *name)
@@ -886,6 +889,9 @@ static DataType builtin_out_dt(const char *name, int k)
 {
     if (!strcmp(name, "eigen") || !strcmp(name, "svd") || !strcmp(name, "qr") ||
         !strcmp(name, "lu"))
+        return DT_MATRIX;
+    if (!strcmp(name, "batch_norm2d") || !strcmp(name, "batch_norm2d_backward") ||
+        !strcmp(name, "lstm") || !strcmp(name, "lstm_backward"))
         return DT_MATRIX;
     if (!strcmp(name, "remove")) return DT_LIST;
     if (!strcmp(name, "transformencode")) return k == 0 ? DT_MATRIX : DT_FRAME;

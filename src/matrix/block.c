@@ -197,8 +197,9 @@ MatBlock *mb_scalar(double v, Err *err)
 
 void mb_read_row(const MatBlock *m, int64_t i, double *dst)
 {
+    if (m->cols == 0) return;   /* dst may be NULL then */
     if (!m->sparse) {
-        if (m->cols) memcpy(dst, m->dense + i * m->cols, (size_t)m->cols * sizeof(double));
+        memcpy(dst, m->dense + i * m->cols, (size_t)m->cols * sizeof(double));
         return;
     }
     memset(dst, 0, (size_t)m->cols * sizeof(double));
@@ -356,11 +357,13 @@ MatBlock *mb_coo_finish(MbCoo *c, Err *err)
         return NULL;
     }
     int64_t k = 0;
-    for (int64_t r = 0; r < c->rows; r++) {
+    int failed = 0;
+    for (int64_t r = 0; r < c->rows && !failed; r++) {
         int64_t s = k;
         while (k < c->n && c->i[ord[k]] == r) k++;
         if (k - s < 64) sort_row(c, ord + s, k - s);
-        else if (sort_long_row(c, ord + s, k - s, err)) break;
+        else if (sort_long_row(c, ord + s, k - s, err)) failed = 1;   /* rows left open */
+        if (failed) break;
         for (int64_t q = s; q < k; q++) {
             int64_t e = ord[q];
             if (q + 1 < k && c->j[ord[q + 1]] == c->j[e]) continue;   /* last wins */
@@ -369,7 +372,6 @@ MatBlock *mb_coo_finish(MbCoo *c, Err *err)
         m->ptr[r + 1] = m->nnz;
     }
     free(ord);
-    int failed = k < c->n;
     mb_coo_free(c);
     if (failed || mb_examine(m, MB_FMT_AUTO, err)) {
         mb_free(m);
@@ -385,7 +387,7 @@ int mb_prefers_sparse(int64_t rows, int64_t cols, int64_t nnz)
     if (rows == 0 || cols == 0 || cols > MB_SPARSE_MAX_COLS) return 0;
     double cells = (double)rows * (double)cols;
     if ((double)nnz >= MB_SPARSITY_TURN_POINT * cells) return 0;
-    double sparse_bytes = 8.0 * (double)(rows + 1) + 12.0 * (double)nnz;
+    double sparse_bytes = 8.0 * ((double)rows + 1.0) + 12.0 * (double)nnz;
     return sparse_bytes < 8.0 * cells;
 }
 

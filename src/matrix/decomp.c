@@ -44,21 +44,31 @@ static double *dbl_alloc(int64_t n)
     return malloc((size_t)(n > 0 ? n : 1) * sizeof(double));
 }
 
-/* Column-major copy of a (m x n, leading dimension m). */
+/* Column-major copy of a (m x n, leading dimension m); a CSR input is
+ * scattered from its non-zeros. */
 static double *colmajor_copy(const MatBlock *a)
 {
+    int64_t m = a->rows;
     double *c = dbl_alloc(MB_CELLS(a));
     if (!c) return NULL;
-    for (int64_t i = 0; i < a->rows; i++)
-        for (int64_t j = 0; j < a->cols; j++) c[i + j * a->rows] = mb_get(a, i, j);
+    if (a->sparse) {
+        memset(c, 0, (size_t)MB_CELLS(a) * sizeof *c);
+        for (int64_t i = 0; i < m; i++)
+            for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) c[i + a->idx[k] * m] = a->val[k];
+        return c;
+    }
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t j = 0; j < a->cols; j++) c[i + j * m] = a->dense[i * a->cols + j];
     return c;
 }
 
+/* Whether every cell is finite (a CSR block: its stored values). */
 static int all_finite(const MatBlock *a)
 {
-    for (int64_t i = 0; i < a->rows; i++)
-        for (int64_t j = 0; j < a->cols; j++)
-            if (!isfinite(mb_get(a, i, j))) return 0;
+    const double *v = a->sparse ? a->val : a->dense;
+    int64_t n = a->sparse ? a->ptr[a->rows] : MB_CELLS(a);
+    for (int64_t k = 0; k < n; k++)
+        if (!isfinite(v[k])) return 0;
     return 1;
 }
 

@@ -7,15 +7,25 @@
  * it into three contiguous loops (vector-vector, vector-scalar, scalar-
  * vector) that also count non-zeros, and a table maps the operator to its
  * loops.  The cheap operators (+ - * / and the 0/1 relational/logical ones)
- * get explicit SIMD loops (GCC vector extensions) so they vectorise at -O2.  The broadcast framework walks row ranges [r0, r1) so a later
- * thread pool can split the work by rows.  Inputs are never modified; every
- * output is a fresh block with an exact nnz.
+ * get explicit SIMD loops (GCC vector extensions) so they vectorise at -O2.
+ *
+ * Dense inputs give dense outputs through those loops.  When an operand is
+ * sparse (CSR), a row framework takes over (see "sparse framework"): an
+ * operation is sparse-safe for its inputs when its value where the sparse
+ * operands are zero - op(0, 0), op(0, s), f(0), op(0, b_j) - is exactly 0
+ * (NaN is not), decided at run time; then only the stored cells (the union
+ * of the patterns for two sparse operands) are visited and the output is
+ * built as CSR.  Otherwise the output is dense, filled directly from the
+ * CSR arrays (never from a dense copy of the input).  Frameworks walk rows
+ * so a later thread pool can split the work by rows.  Inputs are never
+ * modified; every output is a fresh block with an exact nnz.
  *
  * Not here: matrix multiply (matmul.c), aggregates (aggregate.c).
  */
 #include "matrix/matrix_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 /* ---- scalar semantics --------------------------------------------------------- */
@@ -92,6 +102,7 @@ typedef struct BinKernels {
     LoopVV vv;   /* z[i] = x[i] op y[i] */
     LoopVS vs;   /* z[i] = x[i] op s    */
     LoopVS sv;   /* z[i] = s op x[i]    */
+    double (*f)(double, double);   /* one cell (the sparse paths) */
 } BinKernels;
 
 /* Each loop returns the number of non-zero results it wrote. */
@@ -129,7 +140,7 @@ typedef struct BinKernels {
         }                                                                              \
         return nz;                                                                     \
     }                                                                                  \
-    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv };
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP };
 
 DEF_BIN_LOOPS(op_pow)
 DEF_BIN_LOOPS(op_intdiv)
@@ -183,7 +194,7 @@ static inline v2d v2_load(const double *p)
     static int64_t OP##_sv(const double *restrict x, double s, double *restrict z,     \
                            int64_t n)                                                  \
     VEC_LOOP(OP, VEXPR, ((v2d){ s, s }), v2_load(x + i), s, x[i])                      \
-    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv };
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP };
 
 #define MASK01(m) ((v2d)((m) & one))
 
@@ -259,7 +270,7 @@ static tsr_status bc_mode(const MatBlock *a, const MatBlock *b, BcMode *mode, Er
     return TSR_OK;
 }
 
-/* Computes rows [r0, r1) of z = a op b; returns the nnz of those rows. */
+/* Dense x dense: rows [r0, r1) of z = a op b; returns the nnz of those rows. */
 static int64_t bin_rows(const BinKernels *k, BcMode mode, const MatBlock *a, const MatBlock *b,
                         MatBlock *z, int64_t r0, int64_t r1)
 {
@@ -281,29 +292,311 @@ static int64_t bin_rows(const BinKernels *k, BcMode mode, const MatBlock *a, con
     return nz;
 }
 
-static tsr_status bin_run(const BinKernels *k, const MatBlock *a, const MatBlock *b,
-                          MatBlock **out, Err *err)
+/* ---- sparse framework ------------------------------------------------------------
+ * Used whenever an operand is sparse.  The output format is chosen before
+ * the loop from an upper bound (or, where the data cannot tell cheaply, a
+ * hint) of the output nnz: CSR when mb_prefers_sparse agrees, else dense.
+ * Sparse safety is decided at run time from the op's value at zero: cells
+ * where every sparse operand is zero give op(0, 0) (or op(0, s) for a
+ * scalar, op(0, b_j) for a row vector), so when that is exactly 0 (NaN is
+ * not) only the stored cells are visited.  A row producer either emits
+ * cells in column order (out_put: CSR push, or a write into the zeroed
+ * dense row) or computes the full row (into the dense row, or into scratch
+ * that out_flush pushes into the CSR output). */
+
+typedef struct BinJob BinJob;
+typedef struct Out {
+    MatBlock *z;
+    double *row;   /* dense output: row i of z; CSR output: scratch of n cells */
+    Err *err;
+} Out;
+typedef tsr_status (*RowFn)(const BinJob *job, int64_t i, Out *o);
+
+struct BinJob {
+    const BinKernels *k;
+    const MatBlock *a, *b;   /* a: left matrix; b: same shape, or dense m x 1 / 1 x n */
+    double s;                /* scalar operand (b == NULL) */
+    int left;                /* scalar on the left: s op a */
+    double c;                /* op(0, 0) (sparse x sparse) */
+    const double *base;      /* row vector: op(0, b_j) */
+    const int64_t *ex;       /* row vector: the columns where base != 0, increasing */
+    int64_t nex;
+    RowFn row;
+};
+
+static inline tsr_status out_put(Out *o, int64_t j, double v)
 {
-    BcMode mode;
-    *out = NULL;
-    if (bc_mode(a, b, &mode, err) != TSR_OK) return err->code;
-    MatBlock *z = mb_new(a->rows, a->cols, err);
-    if (!z) return err->code;
-    if (MB_CELLS(z) > 0) z->nnz = bin_rows(k, mode, a, b, z, 0, a->rows);
+    if (o->z->sparse) return mb_csr_push(o->z, (int32_t)j, v, o->err);
+    o->row[j] = v;
+    return TSR_OK;
+}
+
+/* After a full-row producer: CSR output takes the non-zeros of the scratch. */
+static tsr_status out_flush(Out *o)
+{
+    if (!o->z->sparse) return TSR_OK;
+    int64_t n = o->z->cols;
+    for (int64_t j = 0; j < n; j++)
+        if (o->row[j] != 0.0 && mb_csr_push(o->z, (int32_t)j, o->row[j], o->err)) return TSR_NOMEM;
+    return TSR_OK;
+}
+
+static void fill(double *x, int64_t n, double v)
+{
+    for (int64_t j = 0; j < n; j++) x[j] = v;
+}
+
+static inline double apply_s(const BinJob *job, double x, double s)
+{
+    return job->left ? job->k->f(s, x) : job->k->f(x, s);
+}
+
+/* Format hints where the data would have to be scanned: whether op(0, y)
+ * (side 0) or op(x, 0) (side 1) is 0 for finite non-zero values (* and &
+ * on both sides; / %/% %% on the left).  Only the output format depends on
+ * this; the cells are always computed exactly. */
+static int zero_side(const BinKernels *k, int side)
+{
+    static const double probe[] = { 1.0, -1.0, 0.5, -0.5, 3.0, -3.0 };
+    for (size_t t = 0; t < sizeof probe / sizeof probe[0]; t++)
+        if ((side ? k->f(probe[t], 0.0) : k->f(0.0, probe[t])) != 0.0) return 0;
+    return 1;
+}
+
+/* Sparse a with one value per row (the scalar, or b[i] of a column
+ * vector): stored cells only when op(0, s) == 0, else the full row. */
+static tsr_status row_sp_const(const BinJob *job, int64_t i, Out *o)
+{
+    const MatBlock *a = job->a;
+    double s = job->b ? job->b->dense[i] : job->s, c = apply_s(job, 0.0, s);
+    if (c == 0.0) {
+        for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++)
+            if (out_put(o, a->idx[k], apply_s(job, a->val[k], s))) return TSR_NOMEM;
+        return TSR_OK;
+    }
+    fill(o->row, a->cols, c);
+    for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++)
+        o->row[a->idx[k]] = apply_s(job, a->val[k], s);
+    return out_flush(o);
+}
+
+/* Sparse a, dense row vector b: the row's stored cells merged with the
+ * columns where op(0, b_j) != 0. */
+static tsr_status row_sp_rowvec(const BinJob *job, int64_t i, Out *o)
+{
+    const MatBlock *a = job->a;
+    const double *y = job->b->dense;
+    int64_t k = a->ptr[i], ke = a->ptr[i + 1], e = 0;
+    while (k < ke || e < job->nex) {
+        int64_t ja = k < ke ? a->idx[k] : INT64_MAX, je = e < job->nex ? job->ex[e] : INT64_MAX;
+        tsr_status st;
+        if (ja <= je) {
+            st = out_put(o, ja, job->k->f(a->val[k++], y[ja]));
+            e += (ja == je);
+        } else {
+            st = out_put(o, je, job->base[je]);
+            e++;
+        }
+        if (st) return st;
+    }
+    return TSR_OK;
+}
+
+/* Sparse a, dense b of the same shape: op(0, b) over the row (SIMD), then
+ * the stored cells. */
+static tsr_status row_sp_dense(const BinJob *job, int64_t i, Out *o)
+{
+    const MatBlock *a = job->a;
+    const double *y = job->b->dense + i * a->cols;
+    job->k->sv(y, 0.0, o->row, a->cols);
+    for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++)
+        o->row[a->idx[k]] = job->k->f(a->val[k], y[a->idx[k]]);
+    return out_flush(o);
+}
+
+/* Dense a, sparse b of the same shape: op(a, 0) over the row, then b's
+ * stored cells. */
+static tsr_status row_dense_sp(const BinJob *job, int64_t i, Out *o)
+{
+    const MatBlock *b = job->b;
+    const double *x = job->a->dense + i * b->cols;
+    job->k->vs(x, 0.0, o->row, b->cols);
+    for (int64_t k = b->ptr[i]; k < b->ptr[i + 1]; k++)
+        o->row[b->idx[k]] = job->k->f(x[b->idx[k]], b->val[k]);
+    return out_flush(o);
+}
+
+/* Sparse a and b of the same shape: the union of the two patterns; the
+ * other cells are op(0, 0) (a full row when that is not 0). */
+static tsr_status row_sp_sp(const BinJob *job, int64_t i, Out *o)
+{
+    const MatBlock *a = job->a, *b = job->b;
+    int64_t p = a->ptr[i], pe = a->ptr[i + 1], q = b->ptr[i], qe = b->ptr[i + 1];
+    int full = job->c != 0.0;
+    if (full) fill(o->row, a->cols, job->c);
+    while (p < pe || q < qe) {
+        int64_t ja = p < pe ? a->idx[p] : INT64_MAX, jb = q < qe ? b->idx[q] : INT64_MAX;
+        int64_t j = ja < jb ? ja : jb;
+        double x = ja == j ? a->val[p++] : 0.0, y = jb == j ? b->val[q++] : 0.0;
+        double v = job->k->f(x, y);
+        if (full) o->row[j] = v;
+        else if (out_put(o, j, v)) return TSR_NOMEM;
+    }
+    return full ? out_flush(o) : TSR_OK;
+}
+
+static int64_t count_nz(const double *x, int64_t n)
+{
+    int64_t nz = 0;
+    for (int64_t j = 0; j < n; j++) nz += (x[j] != 0.0);
+    return nz;
+}
+
+/* Runs job->row over every row into a new m x n block: CSR if the output
+ * nnz bound `est` is sparse by mb_prefers_sparse, else dense. */
+static tsr_status run_rows(const BinJob *job, int64_t m, int64_t n, int64_t est,
+                           MatBlock **out, Err *err)
+{
+    int sparse = mb_prefers_sparse(m, n, est);
+    MatBlock *z = sparse ? mb_new_sparse(m, n, est, err) : mb_new(m, n, err);
+    double *scratch = sparse ? malloc((size_t)(n ? n : 1) * sizeof *scratch) : NULL;
+    if (!z || (sparse && !scratch)) {
+        mb_free(z);
+        free(scratch);
+        return z ? err_set(err, TSR_NOMEM, "out of memory in a cellwise operation") : err->code;
+    }
+    Out o = { z, scratch, err };
+    tsr_status st = TSR_OK;
+    for (int64_t i = 0; i < m && n > 0 && st == TSR_OK; i++) {   /* (CSR implies n > 0) */
+        if (!sparse) o.row = z->dense + i * n;
+        st = job->row(job, i, &o);
+        if (sparse) mb_csr_end_row(z, i);
+        else z->nnz += count_nz(o.row, n);
+    }
+    free(scratch);
+    if (st != TSR_OK) {
+        mb_free(z);
+        return st;
+    }
+    kn_csr_trim(z);
     *out = z;
     return TSR_OK;
 }
 
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+/* Sparse a, scalar s (scalar path, 1x1 b) or a dense column vector b. */
+static tsr_status bin_sp_const(BinJob *job, MatBlock **out, Err *err)
+{
+    const MatBlock *a = job->a;
+    int64_t est = 0, n = a->cols;
+    for (int64_t i = 0; i < a->rows; i++) {
+        double s = job->b ? job->b->dense[i] : job->s;
+        est += apply_s(job, 0.0, s) == 0.0 ? a->ptr[i + 1] - a->ptr[i] : n;
+    }
+    job->row = row_sp_const;
+    return run_rows(job, a->rows, n, est, out, err);
+}
+
+/* Sparse a, dense row vector b: base row op(0, b_j) and its non-zeros. */
+static tsr_status bin_sp_rowvec(BinJob *job, MatBlock **out, Err *err)
+{
+    const MatBlock *a = job->a;
+    int64_t n = a->cols;
+    double *base = malloc((size_t)(n ? n : 1) * sizeof *base);
+    int64_t *ex = malloc((size_t)(n ? n : 1) * sizeof *ex);
+    if (!base || !ex) {
+        free(base);
+        free(ex);
+        return err_set(err, TSR_NOMEM, "out of memory in a cellwise operation");
+    }
+    job->nex = 0;
+    for (int64_t j = 0; j < n; j++) {
+        base[j] = job->k->f(0.0, job->b->dense[j]);
+        if (base[j] != 0.0) ex[job->nex++] = j;
+    }
+    job->base = base;
+    job->ex = ex;
+    job->row = row_sp_rowvec;
+    int64_t est = a->nnz + a->rows * job->nex;   /* <= 2 * rows * cols: no overflow */
+    tsr_status st = run_rows(job, a->rows, n, est, out, err);
+    free(base);
+    free(ex);
+    return st;
+}
+
+/* Same-shaped operands, at least one sparse. */
+static tsr_status bin_same(BinJob *job, MatBlock **out, Err *err)
+{
+    const MatBlock *a = job->a, *b = job->b;
+    int64_t cells = MB_CELLS(a), est;
+    if (a->sparse && b->sparse) {
+        job->c = job->k->f(0.0, 0.0);
+        job->row = row_sp_sp;
+        int inter = zero_side(job->k, 0) && zero_side(job->k, 1);
+        est = job->c != 0.0 ? cells : inter ? min64(a->nnz, b->nnz) : a->nnz + b->nnz;
+    } else if (a->sparse) {
+        job->row = row_sp_dense;
+        est = zero_side(job->k, 0) ? a->nnz : cells;
+    } else {
+        job->row = row_dense_sp;
+        est = zero_side(job->k, 1) ? b->nnz : cells;
+    }
+    return run_rows(job, a->rows, a->cols, est, out, err);
+}
+
+/* a op s (left = 0) or s op a (left = 1) for any format of a. */
 static tsr_status bin_scalar_run(const BinKernels *k, const MatBlock *a, double s, int left,
                                  MatBlock **out, Err *err)
 {
     *out = NULL;
+    if (a->sparse) {
+        BinJob job = { k, a, NULL, s, left, 0, NULL, NULL, 0, NULL };
+        return bin_sp_const(&job, out, err);
+    }
     MatBlock *z = mb_new(a->rows, a->cols, err);
     if (!z) return err->code;
     int64_t n = MB_CELLS(a);
     if (n > 0) z->nnz = left ? k->sv(a->dense, s, z->dense, n) : k->vs(a->dense, s, z->dense, n);
     *out = z;
     return TSR_OK;
+}
+
+/* A sparse vector operand as a dense copy (small: one row or column). */
+static const MatBlock *dense_vector(const MatBlock *b, MatBlock **tmp, Err *err)
+{
+    *tmp = NULL;
+    if (!b->sparse) return b;
+    if (!(*tmp = mb_copy(b, err))) return NULL;
+    if (mb_to_dense_inplace(*tmp, err)) {
+        mb_free(*tmp);
+        *tmp = NULL;
+    }
+    return *tmp;
+}
+
+static tsr_status bin_run(const BinKernels *k, const MatBlock *a, const MatBlock *b,
+                          MatBlock **out, Err *err)
+{
+    BcMode mode;
+    *out = NULL;
+    if (bc_mode(a, b, &mode, err) != TSR_OK) return err->code;
+    if (mode == BC_SCALAR) return bin_scalar_run(k, a, mb_get(b, 0, 0), 0, out, err);
+    MatBlock *tmp = NULL;
+    if (mode != BC_SAME && !(b = dense_vector(b, &tmp, err))) return err->code;
+    BinJob job = { k, a, b, 0.0, 0, 0.0, NULL, NULL, 0, NULL };
+    tsr_status st = TSR_OK;
+    if (mode == BC_SAME && (a->sparse || b->sparse)) st = bin_same(&job, out, err);
+    else if (a->sparse && mode == BC_COL) st = bin_sp_const(&job, out, err);
+    else if (a->sparse) st = bin_sp_rowvec(&job, out, err);
+    else {
+        MatBlock *z = mb_new(a->rows, a->cols, err);
+        if (z && MB_CELLS(z) > 0) z->nnz = bin_rows(k, mode, a, b, z, 0, a->rows);
+        *out = z;
+        st = z ? TSR_OK : err->code;
+    }
+    mb_free(tmp);
+    return st;
 }
 
 static tsr_status not_cellwise(BinOp op, Err *err)
@@ -447,11 +740,33 @@ double kn_unary_double(KnUnary fn, double x)
     return un_table[fn].fn(x);
 }
 
+/* Sparse input: f(0) == 0 (abs, sqrt, sin, round, -, is.nan, ...) maps the
+ * stored cells into a CSR output; otherwise (exp, cos, !, log, ...) the
+ * dense output starts filled with f(0). */
+static tsr_status unary_sparse(KnUnary fn, const MatBlock *a, MatBlock **out, Err *err)
+{
+    double (*f)(double) = un_table[fn].fn, c = f(0.0);
+    int64_t m = a->rows, n = a->cols;
+    MatBlock *z = c == 0.0 ? mb_new_sparse(m, n, a->nnz, err) : mb_new_fill(m, n, c, err);
+    if (!z) return err->code;
+    for (int64_t i = 0; i < m; i++) {
+        for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) {
+            if (z->sparse) mb_csr_push(z, a->idx[k], f(a->val[k]), NULL);   /* room reserved */
+            else z->dense[i * n + a->idx[k]] = f(a->val[k]);
+        }
+        if (z->sparse) mb_csr_end_row(z, i);
+    }
+    if (!z->sparse) mb_recount_nnz(z);
+    *out = z;
+    return TSR_OK;
+}
+
 tsr_status kn_unary(KnUnary fn, const MatBlock *a, MatBlock **out, Err *err)
 {
     *out = NULL;
     if ((unsigned)fn >= KU__COUNT)
         return err_set(err, TSR_RUNTIME, "unknown unary function %d", (int)fn);
+    if (a->sparse) return unary_sparse(fn, a, out, err);
     MatBlock *z = mb_new(a->rows, a->cols, err);
     if (!z) return err->code;
     int64_t n = MB_CELLS(a);
@@ -483,6 +798,154 @@ static tsr_status ifelse_shape(const MatBlock *const m[3], int64_t *rows, int64_
     return TSR_OK;
 }
 
+static inline double pick(double c, double a, double b)
+{
+    return c != 0.0 ? a : b;
+}
+
+/* Every argument dense or scalar (a scalar is read through a stride of 0). */
+static tsr_status ifelse_dense(const MatBlock *const m[3], const double sc[3], int64_t rows,
+                               int64_t cols, MatBlock **out, Err *err)
+{
+    MatBlock *z = mb_new(rows, cols, err);
+    if (!z) return err->code;
+    const double *p[3];
+    int64_t st[3], n = rows * cols, nz = 0;
+    for (int t = 0; t < 3; t++) {
+        p[t] = m[t] ? m[t]->dense : &sc[t];
+        st[t] = m[t] ? 1 : 0;
+    }
+    for (int64_t i = 0; i < n; i++) {
+        double v = pick(p[0][i * st[0]], p[1][i * st[1]], p[2][i * st[2]]);
+        z->dense[i] = v;
+        nz += (v != 0.0);
+    }
+    z->nnz = nz;
+    *out = z;
+    return TSR_OK;
+}
+
+/* Some argument sparse.  With a dense argument, each row is computed in
+ * full (sparse rows expanded into scratch).  Otherwise the cells outside
+ * the union of the sparse patterns all get d = ifelse of the defaults (0
+ * for a sparse argument), so only the union is visited when d == 0 and the
+ * output is CSR when the union bound is sparse. */
+typedef struct IfJob {
+    const MatBlock *m[3];
+    double sc[3];
+    double d;          /* the value outside the union */
+    int any_dense;
+    double *xs[3];     /* scratch rows of sparse arguments (full-row form) */
+    double *scratch;   /* output row scratch (CSR output) */
+} IfJob;
+
+static tsr_status if_row_full(const IfJob *j, int64_t i, Out *o, int64_t n)
+{
+    const double *p[3];
+    int64_t st[3];
+    for (int t = 0; t < 3; t++) {
+        const MatBlock *m = j->m[t];
+        st[t] = m ? 1 : 0;
+        if (!m) p[t] = &j->sc[t];
+        else if (!m->sparse) p[t] = m->dense + i * n;
+        else {
+            mb_read_row(m, i, j->xs[t]);
+            p[t] = j->xs[t];
+        }
+    }
+    for (int64_t c = 0; c < n; c++)
+        o->row[c] = pick(p[0][c * st[0]], p[1][c * st[1]], p[2][c * st[2]]);
+    return out_flush(o);
+}
+
+/* Union merge of the sparse arguments' row i (no dense argument). */
+static tsr_status if_row_union(const IfJob *j, int64_t i, Out *o, int64_t n)
+{
+    int64_t pos[3], end[3];
+    for (int t = 0; t < 3; t++) {
+        pos[t] = j->m[t] ? j->m[t]->ptr[i] : 0;
+        end[t] = j->m[t] ? j->m[t]->ptr[i + 1] : 0;
+    }
+    int full = j->d != 0.0;
+    if (full) fill(o->row, n, j->d);
+    for (;;) {
+        int64_t col = INT64_MAX;
+        for (int t = 0; t < 3; t++)
+            if (pos[t] < end[t] && j->m[t]->idx[pos[t]] < col) col = j->m[t]->idx[pos[t]];
+        if (col == INT64_MAX) break;
+        double v[3];
+        for (int t = 0; t < 3; t++) {
+            v[t] = j->m[t] ? 0.0 : j->sc[t];
+            if (pos[t] < end[t] && j->m[t]->idx[pos[t]] == col) v[t] = j->m[t]->val[pos[t]++];
+        }
+        double r = pick(v[0], v[1], v[2]);
+        if (full) o->row[col] = r;
+        else if (out_put(o, col, r)) return TSR_NOMEM;
+    }
+    return full ? out_flush(o) : TSR_OK;
+}
+
+/* Output nnz bound without a dense argument: a cell is c's pick of a or b,
+ * so a sparse a contributes its non-zeros (at most c's), a non-zero scalar
+ * a the cells of c's pattern, and b its non-zeros or every cell. */
+static int64_t if_bound(const IfJob *j, int64_t cells)
+{
+    const MatBlock *c = j->m[0], *a = j->m[1], *b = j->m[2];
+    if (!c) {
+        const MatBlock *m = j->sc[0] != 0.0 ? a : b;
+        double s = j->sc[0] != 0.0 ? j->sc[1] : j->sc[2];
+        return m ? m->nnz : s != 0.0 ? cells : 0;
+    }
+    int64_t ta = a ? min64(a->nnz, c->nnz) : j->sc[1] != 0.0 ? c->nnz : 0;
+    int64_t tb = b ? b->nnz : j->sc[2] != 0.0 ? cells : 0;
+    return min64(ta + tb, cells);
+}
+
+/* Decides the row form and returns the output nnz bound. */
+static int64_t if_plan(IfJob *j, int64_t rows, int64_t cols)
+{
+    double dv[3];
+    for (int t = 0; t < 3; t++) {
+        j->any_dense |= j->m[t] && !j->m[t]->sparse;
+        dv[t] = j->m[t] ? 0.0 : j->sc[t];
+    }
+    j->d = pick(dv[0], dv[1], dv[2]);
+    return j->any_dense || j->d != 0.0 ? rows * cols : if_bound(j, rows * cols);
+}
+
+static tsr_status if_alloc(IfJob *j, int64_t cols, Err *err)
+{
+    size_t bytes = (size_t)(cols ? cols : 1) * sizeof(double);
+    int ok = (j->scratch = malloc(bytes)) != NULL;
+    for (int t = 0; t < 3; t++)
+        if (j->any_dense && j->m[t] && j->m[t]->sparse) ok &= (j->xs[t] = malloc(bytes)) != NULL;
+    return ok ? TSR_OK : err_set(err, TSR_NOMEM, "out of memory in ifelse");
+}
+
+static tsr_status ifelse_sparse(IfJob *j, int64_t rows, int64_t cols, MatBlock **out, Err *err)
+{
+    int64_t est = if_plan(j, rows, cols);
+    if (if_alloc(j, cols, err)) return err->code;
+    int sparse = mb_prefers_sparse(rows, cols, est);
+    MatBlock *z = sparse ? mb_new_sparse(rows, cols, est, err) : mb_new(rows, cols, err);
+    if (!z) return err->code;
+    Out o = { z, j->scratch, err };
+    tsr_status st = TSR_OK;
+    for (int64_t i = 0; i < rows && cols > 0 && st == TSR_OK; i++) {
+        if (!sparse) o.row = z->dense + i * cols;
+        st = j->any_dense ? if_row_full(j, i, &o, cols) : if_row_union(j, i, &o, cols);
+        if (sparse) mb_csr_end_row(z, i);
+        else z->nnz += count_nz(o.row, cols);
+    }
+    if (st != TSR_OK) {
+        mb_free(z);
+        return st;
+    }
+    kn_csr_trim(z);
+    *out = z;
+    return TSR_OK;
+}
+
 tsr_status kn_ifelse(const MatBlock *c, double cs, const MatBlock *a, double as,
                      const MatBlock *b, double bs, MatBlock **out, Err *err)
 {
@@ -490,17 +953,11 @@ tsr_status kn_ifelse(const MatBlock *c, double cs, const MatBlock *a, double as,
     int64_t rows, cols;
     *out = NULL;
     if (ifelse_shape(m, &rows, &cols, err) != TSR_OK) return err->code;
-    MatBlock *z = mb_new(rows, cols, err);
-    if (!z) return err->code;
-    /* A scalar argument is read through a stride of 0. */
-    const double *cp = c ? c->dense : &cs, *ap = a ? a->dense : &as, *bp = b ? b->dense : &bs;
-    int64_t ci = c ? 1 : 0, ai = a ? 1 : 0, bi = b ? 1 : 0, n = rows * cols, nz = 0;
-    for (int64_t i = 0; i < n; i++) {
-        double v = cp[i * ci] != 0.0 ? ap[i * ai] : bp[i * bi];
-        z->dense[i] = v;
-        nz += (v != 0.0);
-    }
-    z->nnz = nz;
-    *out = z;
-    return TSR_OK;
+    if (!(c && c->sparse) && !(a && a->sparse) && !(b && b->sparse))
+        return ifelse_dense(m, (const double[3]){ cs, as, bs }, rows, cols, out, err);
+    IfJob j = { { c, a, b }, { cs, as, bs }, 0.0, 0, { NULL, NULL, NULL }, NULL };
+    tsr_status st = ifelse_sparse(&j, rows, cols, out, err);
+    for (int t = 0; t < 3; t++) free(j.xs[t]);
+    free(j.scratch);
+    return st;
 }

@@ -9,7 +9,9 @@
  * Singular input (an exactly zero pivot or R diagonal) is the error
  * "matrix is singular", as SystemDS's Commons-Math solvers report it.
  * The _work LAPACKE entry points are used so that NaN cells propagate into
- * the result instead of being rejected by LAPACKE's NaN check.
+ * the result instead of being rejected by LAPACKE's NaN check.  These are
+ * dense algorithms: a sparse input is read into a dense working copy
+ * (mb_read_cells), and results are dense.
  */
 #include "matrix/matrix_int.h"
 
@@ -50,7 +52,7 @@ static tsr_status solve_square(const MatBlock *a, MatBlock *x, Err *err)
     if (!lu || !piv) {
         st = err_set(err, TSR_NOMEM, "out of memory in solve()");
     } else {
-        memcpy(lu, a->dense, (size_t)n * (size_t)n * sizeof *lu);
+        mb_read_cells(a, lu);
         lapack_int info = LAPACKE_dgetrf_work(LAPACK_COL_MAJOR, n, n, lu, n, piv);
         if (info > 0) st = singular(err);
         else if (info == 0) info = LAPACKE_dgetrs_work(LAPACK_COL_MAJOR, 'T', n, 1, lu, n, piv,
@@ -102,8 +104,8 @@ static tsr_status solve_ls(const MatBlock *a, const MatBlock *b, MatBlock *x, Er
     if (!qr || !rhs) {
         st = err_set(err, TSR_NOMEM, "out of memory in solve()");
     } else {
-        memcpy(qr, a->dense, (size_t)m * (size_t)n * sizeof *qr);
-        memcpy(rhs, b->dense, (size_t)m * sizeof *rhs);
+        mb_read_cells(a, qr);
+        mb_read_cells(b, rhs);   /* b is m x 1; rhs has max(m, n) cells */
         lapack_int info = dgels_nan(m, n, qr, rhs);
         if (info > 0) st = singular(err);
         else if (info < 0) st = kn_lapack_fail(info, "solve()", err);
@@ -127,7 +129,8 @@ tsr_status kn_solve(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *e
     MatBlock *x;
     tsr_status st = TSR_OK;
     if (a->rows == a->cols) {
-        if (!(x = mb_copy(b, err))) return err->code;
+        if (!(x = mb_new(b->rows, 1, err))) return err->code;
+        mb_read_cells(b, x->dense);
         if (a->rows > 0) st = solve_square(a, x, err);
     } else {
         if (!(x = mb_new(a->cols, 1, err))) return err->code;
@@ -150,8 +153,9 @@ tsr_status kn_inv(const MatBlock *a, MatBlock **out, Err *err)
                        "Input to inv() must be square matrix -- given: a %lldx%lld matrix.",
                        (long long)a->rows, (long long)a->cols);
     if (kn_lapack_limit(a, err) != TSR_OK) return err->code;
-    MatBlock *z = mb_copy(a, err);
+    MatBlock *z = mb_new(a->rows, a->cols, err);
     if (!z) return err->code;
+    mb_read_cells(a, z->dense);
     lapack_int n = (lapack_int)a->rows;
     tsr_status st = TSR_OK;
     if (n > 0) {

@@ -174,15 +174,22 @@ tsr_status kn_trace(const MatBlock *a, double *out, Err *err);
 
 /* ---- matrix multiply, reorganisation --------------------------------------- */
 /* "invalid dimensions for matrix multiplication ... " style error:
- * "dimension mismatch in %*%: <r1>x<c1> %*% <r2>x<c2>". Uses BLAS dgemm/dgemv. */
+ * "dimension mismatch in %*%: <r1>x<c1> %*% <r2>x<c2>".  dense x dense uses
+ * BLAS dgemm/dgemv; a sparse side is never densified (CSR kernels, dense
+ * result; sparse x sparse: Gustavson, CSR result when its nnz bound is
+ * sparse).  The sparse kernels skip zero cells as SystemDS does (0 * Inf
+ * contributes 0 there, NaN in BLAS). */
 tsr_status kn_matmul(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
 /* op(A) %*% op(B), op = t() when the flag is set, without materialising the
  * transpose (t(X) %*% y, X %*% t(Y)); errors name the effective shapes.
  * t(A) %*% A and A %*% t(A) on the same block go to kn_tsmm. */
 tsr_status kn_matmul_ex(const MatBlock *a, int ta, const MatBlock *b, int tb, MatBlock **out,
                         Err *err);
-/* Symmetric product via dsyrk: t(A) %*% A (left = 1) or A %*% t(A)
- * (left = 0); half the flops of the general product. */
+/* Symmetric product t(A) %*% A (left = 1) or A %*% t(A) (left = 0): dsyrk
+ * for dense A (half the flops of the general product); for CSR A, t(A) %*% A
+ * sums the outer products of the rows into a dense result (O(sum of squared
+ * row lengths)), or goes through a CSR t(A) and Gustavson when the result is
+ * sparse, as A %*% t(A) always does. */
 tsr_status kn_tsmm(const MatBlock *a, int left, MatBlock **out, Err *err);
 /* Call once at process start, before any thread exists and before the first
  * BLAS/LAPACK call: if the linked OpenBLAS fell back to its generic kernels
@@ -190,11 +197,14 @@ tsr_status kn_tsmm(const MatBlock *a, int left, MatBlock **out, Err *err);
  * the AVX-512 or AVX2 kernels (sets OPENBLAS_CORETYPE unless the user set
  * it).  Not thread-safe (setenv).  Returns the kernel set in use. */
 const char *kn_blas_setup(void);
+/* Reorganisations keep a CSR input in CSR (transpose, rev, reshape, slice,
+ * diag; cbind/rbind when all inputs are CSR or the result prefers sparse).
+ * transpose of CSR is a counting sort, O(nnz + rows + cols). */
 tsr_status kn_transpose(const MatBlock *a, MatBlock **out, Err *err);
 tsr_status kn_rev(const MatBlock *a, MatBlock **out, Err *err);
-/* diag: n x 1 -> n x n, n x n -> n x 1, 1x1 -> 1x1; else the error text of
- * DML 7.8 up to "... dimensions (<r>,<c>)" (the kernel does not know the
- * expression: the interpreter may append " in <expr>"). */
+/* diag: n x 1 -> n x n (CSR for n > 1), n x n -> n x 1, 1x1 -> 1x1; else
+ * the error text of DML 7.8 up to "... dimensions (<r>,<c>)" (the kernel
+ * does not know the expression: the interpreter may append " in <expr>"). */
 tsr_status kn_diag(const MatBlock *a, MatBlock **out, Err *err);
 /* n-ary cbind/rbind. */
 tsr_status kn_cbind(const MatBlock *const *in, int n, MatBlock **out, Err *err);
@@ -209,6 +219,9 @@ tsr_status kn_reshape(const MatBlock *a, int64_t rows, int64_t cols, int byrow,
 tsr_status kn_slice(const MatBlock *a, int64_t rl, int64_t ru, int64_t cl, int64_t cu,
                     MatBlock **out, Err *err);
 /* In-place left indexing into `a` (caller guarantees exclusive ownership).
+ * A CSR target has its rows rewritten in place (one move of the CSR tail),
+ * or is converted to dense first when the result would not be sparse; a
+ * single cell goes through mb_set (O(nnz) insert on CSR).
  * src must be (ru-rl+1) x (cu-cl+1): else "Invalid values for matrix
  * indexing: dimensions of the source matrix [r2xc2] do not match the shape
  * of the matrix specified by indices [rl:ru, cl:cu]." */
@@ -219,7 +232,11 @@ tsr_status kn_assign_cell(MatBlock *a, int64_t r, int64_t c, double v, Err *err)
 /* ---- data generation ------------------------------------------------------- */
 typedef enum { KR_UNIFORM, KR_NORMAL, KR_POISSON } KnPdf;
 /* Counter-based (Philox-style) generator keyed by (seed, block, cell): the
- * result never depends on thread count.  sparsity in [0,1]. */
+ * result never depends on thread count.  sparsity in [0,1]; below 1 the
+ * non-zero cells are found by skipping geometric gaps per 1000x1000 block
+ * (O(nnz + blocks) work; scheme in datagen.c) and the output is CSR when
+ * mb_prefers_sparse holds for the expected nnz.  The non-zero cells hold
+ * the values that sparsity = 1 gives for the same seed. */
 tsr_status kn_rand(int64_t rows, int64_t cols, double min, double max, double sparsity,
                    uint64_t seed, KnPdf pdf, double lambda, MatBlock **out, Err *err);
 /* seq(from, to, incr) as N x 1 (DML.md 7.1 rules, incl. errors). */
@@ -375,5 +392,106 @@ tsr_status kn_lu(const MatBlock *a, MatBlock **p, MatBlock **l, MatBlock **u, Er
  * appended to out.  rows/cols < 0: all. */
 void kn_to_string(const MatBlock *a, int64_t rows, int64_t cols, int decimal, int sparse,
                   const char *sep, const char *linesep, StrBuf *out);
+
+/* ---- deep-learning operators (dnn*.c; DML.md 7.11) --------------------------
+ * Tensors are N x (C*H*W) blocks in NCHW row-major layout.  Inputs may be
+ * dense or sparse; outputs are dense except bias_multiply of a sparse input. */
+typedef struct KnConvShape {
+    int64_t N, C, H, W;      /* input_shape */
+    int64_t F, R, S;         /* filters (F = 1 for pooling), window height/width */
+    int64_t sh, sw, ph, pw;  /* stride, padding */
+    int64_t P, Q;            /* output height/width, set by kn_conv_shape */
+} KnConvShape;
+/* Validates the shape and sets P = floor((H + 2ph - R)/sh) + 1 and Q (the
+ * same in width).  Errors "Incorrect parameters: height=<H> filter_height=<R>
+ * stride=<s> pad=<p>" (non-positive size/stride, negative pad), "Incorrect
+ * parameters: padded image height:<H+2p> cannot be less than
+ * filter_height:<R>" (P <= 0), and TSR_LIMIT for sizes above 2^24 per
+ * dimension or 2^31 cells per tensor row. */
+tsr_status kn_conv_shape(KnConvShape *s, Err *err);
+/* "Incorrect input dimensions in <fn>: <what> is <r>x<c>, expected <rows>x<cols>" */
+tsr_status kn_dnn_check_dims(const char *fn, const char *what, const MatBlock *m, int64_t rows,
+                             int64_t cols, Err *err);
+/* conv2d: x N x CHW, filter F x CRS -> N x FPQ (cross-correlation with zero
+ * padding).  backward_filter: x, dout N x FPQ -> F x CRS.  backward_data:
+ * filter, dout -> N x CHW.  Shapes must have passed kn_conv_shape. */
+tsr_status kn_conv2d(const MatBlock *x, const MatBlock *filter, const KnConvShape *s,
+                     MatBlock **out, Err *err);
+tsr_status kn_conv2d_bwd_filter(const MatBlock *x, const MatBlock *dout, const KnConvShape *s,
+                                MatBlock **out, Err *err);
+tsr_status kn_conv2d_bwd_data(const MatBlock *filter, const MatBlock *dout, const KnConvShape *s,
+                              MatBlock **out, Err *err);
+/* Pooling over R x S windows: N x CHW -> N x CPQ.  max ignores padding (an
+ * all-padding window gives -DBL_MAX); avg divides by R*S.  Backward: dout N x
+ * CPQ -> N x CHW; max routes to the first maximal position of each window. */
+typedef enum { KP_MAX, KP_AVG } KnPool;
+tsr_status kn_pool(KnPool t, const MatBlock *x, const KnConvShape *s, MatBlock **out, Err *err);
+tsr_status kn_pool_bwd(KnPool t, const MatBlock *x, const MatBlock *dout, const KnConvShape *s,
+                       MatBlock **out, Err *err);
+/* bias_add (multiply = 0) / bias_multiply: b is C x 1 and ncol(x) a multiple
+ * of C; b[c] is added to / multiplied into the columns of channel c.  Else
+ * "Incorrect inputs for bias_add: input[<r> X <c>] and bias[<k> X <l>]". */
+tsr_status kn_bias(int multiply, const MatBlock *x, const MatBlock *b, MatBlock **out, Err *err);
+/* batch_norm2d (nn/layers/batch_norm2d_old.dml::forward): C = nrow(gamma),
+ * all vectors C x 1.  res[0..4] = out, ema_mean_upd, ema_var_upd,
+ * cache_mean, cache_inv_var (train: batch mean and population variance;
+ * else the moving averages).  On error res[] is all NULL. */
+tsr_status kn_batch_norm2d(const MatBlock *x, const MatBlock *gamma, const MatBlock *beta,
+                           const MatBlock *ema_mean, const MatBlock *ema_var, int train,
+                           double eps, double mu, MatBlock **res, Err *err);
+/* Train-mode gradient: res[0..2] = dX, dgamma, dbeta. */
+tsr_status kn_batch_norm2d_bwd(const MatBlock *x, const MatBlock *dout, const MatBlock *gamma,
+                               const MatBlock *mean, const MatBlock *inv_var, MatBlock **res,
+                               Err *err);
+/* lstm (nn/layers/lstm.dml): X N x TD, W (D+M) x 4M, b 1 x 4M, out0/c0 N x M.
+ * res[0..4] = out (N x TM or N x M), c, cache_out, cache_c, cache_ifog.
+ * lstm_bwd: res[0..4] = dX, dW, db, dout0, dc0.  On error res[] is NULL. */
+tsr_status kn_lstm(const MatBlock *x, const MatBlock *w, const MatBlock *b, const MatBlock *out0,
+                   const MatBlock *c0, int return_seq, MatBlock **res, Err *err);
+tsr_status kn_lstm_bwd(const MatBlock *x, const MatBlock *w, const MatBlock *b,
+                       const MatBlock *out0, const MatBlock *c0, int return_seq,
+                       const MatBlock *dout, const MatBlock *dc, const MatBlock *cache_out,
+                       const MatBlock *cache_c, const MatBlock *cache_ifog, MatBlock **res,
+                       Err *err);
+
+/* ---- probability distributions (distrib.c, GSL; DML.md 7.10) ---------------
+ * par: normal (mean, sd), exp (rate), chisq (df), f (df1, df2), t (df).
+ * Invalid parameters: "Invalid parameter for the <dist> distribution: <p>
+ * must be positive and finite, found <v>".  NaN arguments give NaN. */
+typedef enum { KDIST_NORMAL, KDIST_EXP, KDIST_CHISQ, KDIST_F, KDIST_T } KnDist;
+/* Once per process before the first kn_cdf/kn_icdf (not thread-safe): makes
+ * a numerical failure inside GSL return NaN instead of aborting. */
+void kn_dist_setup(void);
+const char *kn_dist_name(KnDist d);   /* "normal", "exp", ... */
+/* P[X <= q] (lower_tail) or P[X > q]. */
+tsr_status kn_cdf(KnDist d, const double *par, double q, int lower_tail, double *out, Err *err);
+/* Inverse of the lower-tail cdf; p outside [0, 1]: "Invalid probability for
+ * the inverse <dist> distribution function: <p> out of [0, 1] range". */
+tsr_status kn_icdf(KnDist d, const double *par, double p, double *out, Err *err);
+
+/* ---- miscellaneous kernels (misc.c) ------------------------------------------ */
+/* bitwAnd/Or/Xor/ShiftL/ShiftR on int64 (Java long semantics: shift count
+ * mod 64, arithmetic >>); doubles are truncated with the DML.md 3.2 rule. */
+typedef enum { KW_AND, KW_OR, KW_XOR, KW_SHL, KW_SHR } KnBitw;
+int64_t kn_bitw_int(KnBitw op, int64_t a, int64_t b);
+double kn_bitw_double(KnBitw op, double a, double b);
+/* Cellwise with DML.md 3.5 broadcasting of b (same shape, column/row vector, 1x1). */
+tsr_status kn_bitw(KnBitw op, const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
+tsr_status kn_bitw_scalar(KnBitw op, const MatBlock *a, double s, int scalar_left,
+                          MatBlock **out, Err *err);
+/* roll(X, k): row i moves to row (i + k) mod nrow (k may be negative). */
+tsr_status kn_roll(const MatBlock *a, int64_t k, MatBlock **out, Err *err);
+/* Row-wise prefix sums. */
+tsr_status kn_rowcumsum(const MatBlock *a, MatBlock **out, Err *err);
+/* 1 if a cell equals v (NaN matches NaN, -0.0 matches 0.0), else 0. */
+int kn_contains(const MatBlock *a, double v);
+/* interQuantile(x [, w], p): with x sorted ascending (each x_i repeated w_i
+ * times, W = total weight), the column of ranks ceil(p*W)+1 .. ceil((1-p)*W)
+ * (empty when p >= 0.5).  p in [0, 1]; x and w as for kn_quantile. */
+tsr_status kn_inter_quantile(const MatBlock *x, const MatBlock *w, double p, MatBlock **out,
+                             Err *err);
+/* sqrtMatrixJava: V diag(sqrt(l)) V^T of a symmetric (relative 1e-10) PSD
+ * matrix; eigenvalues below -1e-12*max|l| are an error. */
+tsr_status kn_sqrtm(const MatBlock *a, MatBlock **out, Err *err);
 
 #endif /* TSR_MATRIX_H */

@@ -11,6 +11,7 @@
 
 #include <math.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include "matrix/matrix.h"
 
 /* ---- compensated summation ------------------------------------------------
@@ -110,5 +111,21 @@ tsr_status kn_lapack_fail(int info, const char *fn, Err *err);
 /* A matrix with no cells has dense == NULL; this gives a usable pointer
  * expression for loops that run zero times. */
 #define MB_CELLS(m) ((m)->rows * (m)->cols)
+
+/* ---- CSR capacity ------------------------------------------------------------
+ * A kernel that reserved an upper bound of its output nnz (X * Y reserves
+ * min(nnz(X), nnz(Y))) gives the unused part back once the block is built.
+ * A failing realloc keeps the larger arrays (still valid). */
+static inline void kn_csr_trim(MatBlock *m)
+{
+    if (!m->sparse || m->cap <= m->nnz + m->nnz / 4 + 64) return;
+    int64_t cap = m->nnz ? m->nnz : 1;
+    int32_t *idx = realloc(m->idx, (size_t)cap * sizeof *idx);
+    if (!idx) return;
+    m->idx = idx;
+    m->cap = cap;   /* the usable capacity is the smaller array's */
+    double *val = realloc(m->val, (size_t)cap * sizeof *val);
+    if (val) m->val = val;
+}
 
 #endif /* TSR_MATRIX_INT_H */

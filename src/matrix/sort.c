@@ -9,7 +9,8 @@
  * never the index order); plain values (unique, unweighted quantiles) use
  * the same stable order without the index indirection (kn_sort_dbl).  Scratch memory is allocated once per call before
  * sorting; failure is a TSR_NOMEM error.  Inputs are read through the block
- * API (mb_get / mb_read_cells) and never modified.
+ * API (mb_get / mb_read_row / mb_read_cells) and never modified; order() of
+ * a sparse block permutes its CSR rows into a sparse result.
  */
 #include "matrix/matrix_int.h"
 
@@ -171,10 +172,29 @@ static tsr_status order_columns(const MatBlock *a, const MatBlock *by, int64_t *
     return TSR_OK;
 }
 
+/* CSR a: its rows in the order idx, as a CSR block. */
+static MatBlock *order_rows_csr(const MatBlock *a, const int64_t *idx, Err *err)
+{
+    MatBlock *z = mb_new_sparse(a->rows, a->cols, a->ptr[a->rows], err);
+    for (int64_t i = 0; z && i < a->rows; i++) {
+        int64_t s = a->ptr[idx[i]], len = a->ptr[idx[i] + 1] - s;
+        if (mb_csr_reserve(z, len, err) != TSR_OK) {
+            mb_free(z);
+            return NULL;
+        }
+        memcpy(z->idx + z->nnz, a->idx + s, (size_t)len * sizeof *z->idx);
+        memcpy(z->val + z->nnz, a->val + s, (size_t)len * sizeof *z->val);
+        z->nnz += len;
+        mb_csr_end_row(z, i);
+    }
+    return z;
+}
+
 /* Writes the result rows (or 1-based indexes) in the sorted order idx. */
 static MatBlock *order_output(const MatBlock *a, const int64_t *idx, int index_return, Err *err)
 {
     int64_t m = a->rows, n = a->cols;
+    if (a->sparse && !index_return) return order_rows_csr(a, idx, err);
     MatBlock *z = mb_new(m, index_return ? 1 : n, err);
     if (!z) return NULL;
     if (index_return) {
@@ -182,8 +202,7 @@ static MatBlock *order_output(const MatBlock *a, const int64_t *idx, int index_r
         z->nnz = m;
         return z;
     }
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t j = 0; j < n; j++) z->dense[i * n + j] = mb_get(a, idx[i], j);
+    for (int64_t i = 0; i < m && n > 0; i++) mb_read_row(a, idx[i], z->dense + i * n);
     z->nnz = a->nnz;   /* a permutation of the rows */
     return z;
 }
@@ -227,7 +246,7 @@ static void load_line(const MatBlock *a, KnDir dir, int64_t l, double *buf)
 {
     if (dir == KD_ALL) mb_read_cells(a, buf);
     else if (dir == KD_ROW)
-        for (int64_t j = 0; j < a->cols; j++) buf[j] = mb_get(a, l, j);
+        mb_read_row(a, l, buf);
     else
         for (int64_t i = 0; i < a->rows; i++) buf[i] = mb_get(a, i, l);
 }

@@ -53,6 +53,8 @@ tsr_ctx *tsr_open(const tsr_options *o)
     /* Once per process, before any thread or BLAS call: pick OpenBLAS's
      * AVX2/AVX-512 kernels on CPUs its detection does not know. */
     kn_blas_setup();
+    /* Once per process too: GSL's error handler returns NaN, never aborts. */
+    kn_dist_setup();
     return c;
 }
 

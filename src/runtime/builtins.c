@@ -9,7 +9,11 @@
  * (aggregates, reorganisation, solve/inv), builtins_stats.c (quantiles,
  * moments, cov, cumsumprod, aggregate), builtins_struct.c (table, order,
  * removeEmpty, replace, lower/upper.tri, unique, countDistinct),
- * builtins_linalg.c (cholesky, det, eigen, svd, qr, lu) and
+ * builtins_linalg.c (cholesky, det, eigen, svd, qr, lu),
+ * builtins_dnn.c (conv2d, pooling, bias, batch_norm2d, lstm),
+ * builtins_distrib.c (cdf, icdf, pnorm ... qt), builtins_misc.c (bitw*,
+ * ppred, roll, rowcumsum, contains, interQuantile, countDistinct variants,
+ * sqrtMatrixJava, compress/local) and
  * builtins_eval.c (eval, evalList, exists).  Argument evaluation and
  * error spans are the interpreter's business.
  */
@@ -281,6 +285,8 @@ static void list_to_string(const RtList *l, const BiToStr *o, StrBuf *out)
         if (e->dt == DT_MATRIX) {
             sb_puts(out, "\nMatrix:\n");
             bi_value_to_string(e, o, out);
+        } else if (e->dt == DT_FRAME) {
+            bi_value_to_string(e, o, out);
         } else if (e->dt == DT_LIST) {
             list_to_string(e->u.l, o, out);
         } else {
@@ -295,6 +301,8 @@ void bi_value_to_string(const Value *v, const BiToStr *o, StrBuf *out)
     if (v->dt == DT_MATRIX)
         kn_to_string(rt_mat_block(v), o->rows, o->cols, o->decimal, o->sparse, o->sep,
                      o->linesep, out);
+    else if (v->dt == DT_FRAME)
+        fr_to_string(rt_frame_block(v), o->rows, o->cols, o->decimal, o->sep, o->linesep, out);
     else if (v->dt == DT_LIST)
         list_to_string(v->u.l, o, out);
     else if (v->dt == DT_SCALAR)

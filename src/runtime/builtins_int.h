@@ -76,6 +76,17 @@ void bi_tostr_defaults(BiToStr *o);
 /* Appends the toString form of any value (DML.md 6.2). */
 void bi_value_to_string(const Value *v, const BiToStr *o, StrBuf *out);
 
+/* ---- frames (builtins_frame.c): the frame forms of shared builtins ---------
+ * cbind/rbind of n frame values (any non-frame input is an error);
+ * removeEmpty and replace with already bound arguments; as.scalar of a 1x1
+ * frame (scalar of the column type). */
+tsr_status bi_frame_bind(RtCtx *ctx, const Value *const *v, int n, int rows, Value *out);
+tsr_status bi_frame_remove_empty(RtCtx *ctx, const Value *target, int by_rows,
+                                 const Value *select, int empty_return, Value *out);
+tsr_status bi_frame_replace(RtCtx *ctx, const Value *target, const Value *pattern,
+                            const Value *replacement, Value *out);
+tsr_status bi_frame_to_scalar(RtCtx *ctx, const Value *v, Value *out);
+
 /* ---- random seeds ---------------------------------------------------------- */
 /* A fresh seed for unseeded rand()/sample(): derived from ctx->seed (when
  * set) mixed with ctx->rand_calls++, else from the clock. */

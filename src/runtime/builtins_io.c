@@ -5,8 +5,9 @@
  * complement the metadata and must agree with it), then reads a matrix
  * (io_read_matrix) or a scalar (io_read_scalar_text + conversion by
  * value_type).  write maps its options onto IoMeta and calls
- * io_write_matrix / io_write_scalar.  File formats, parsing and the .mtd
- * JSON are entirely the io module's; frames and lists are not supported.
+ * io_write_matrix / io_write_scalar / io_write_frame.  File formats,
+ * parsing and the .mtd JSON are entirely the io module's; lists are not
+ * supported.
  */
 #include "runtime/builtins_int.h"
 
@@ -213,6 +214,13 @@ static tsr_status read_value(RtCtx *ctx, const char *path, const IoMeta *m, Valu
         return scalar_from_text(ctx, path, text,
                                 m->value_type == VT_UNKNOWN ? VT_FP64 : m->value_type, out);
     }
+    if (m->data_type == DT_FRAME) {
+        FrameBlock *f = NULL;
+        if (io_read_frame(path, m, &f, &ctx->err) != TSR_OK)
+            return ctx->err.code;
+        *out = rt_frame_take(f);
+        return TSR_OK;
+    }
     if (m->data_type != DT_MATRIX && m->data_type != DT_UNKNOWN)
         return bi_err(ctx, "read(): data_type %s is not supported", rt_dt_name(m->data_type));
     if (io_read_matrix(path, m, &blk, &ctx->err) != TSR_OK)
@@ -320,6 +328,8 @@ static tsr_status write_value(RtCtx *ctx, const Value *x, const char *path, IoMe
         sb_free(&s);
         return st;
     }
+    if (x->dt == DT_FRAME)
+        return io_write_frame(path, rt_frame_block(x), m, &ctx->err);
     if (x->dt != DT_MATRIX)
         return bi_err(ctx, "write(): writing a %s is not supported", rt_dt_name(x->dt));
     m->data_type = DT_MATRIX;

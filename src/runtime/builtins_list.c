@@ -6,7 +6,8 @@
  * Matrix concatenation goes through kn_cbind/kn_rbind; the list forms
  * (append an element, unwrap a 1-element list keeping its name, bind all
  * elements of one list) and the two-string form are handled here.
- * Frames are not represented yet and are rejected by type checks.
+ * Frames: dimensions, as.scalar of a 1x1 frame and as.matrix are handled
+ * here; binding frames is delegated to builtins_frame.c.
  */
 #include "runtime/builtins_int.h"
 
@@ -34,6 +35,9 @@ static void dims_of(const Value *v, int64_t *r, int64_t *c)
     if (v->dt == DT_MATRIX) {
         *r = rt_mat_block(v)->rows;
         *c = rt_mat_block(v)->cols;
+    } else if (v->dt == DT_FRAME) {
+        *r = rt_frame_block(v)->rows;
+        *c = rt_frame_block(v)->cols;
     } else if (v->dt == DT_LIST) {
         *r = v->u.l->n;
         *c = 1;
@@ -81,6 +85,8 @@ static tsr_status to_scalar(RtCtx *ctx, const Value *v, Value *out)
                           "length %d", v->u.l->n);
         return to_scalar(ctx, &v->u.l->items[0], out);
     }
+    if (v->dt == DT_FRAME)
+        return bi_frame_to_scalar(ctx, v, out);
     if (v->dt != DT_MATRIX)
         return bi_err(ctx, "as.scalar() cannot cast a %s to a scalar", rt_dt_name(v->dt));
     const MatBlock *m = rt_mat_block(v);
@@ -139,6 +145,10 @@ tsr_status bi_as_matrix(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     }
     if (v->dt == DT_LIST)
         return list_to_matrix(ctx, v->u.l, out);
+    if (v->dt == DT_FRAME) {
+        MatBlock *m = NULL;
+        return bi_ret_block(fr_to_matrix(rt_frame_block(v), &m, &ctx->err), &m, out);
+    }
     return scalar_to_1x1(ctx, v, out);
 }
 
@@ -260,6 +270,14 @@ static tsr_status bind_list_elems(RtCtx *ctx, const RtList *l, int rows, Value *
     const char *fn = rows ? "rbind" : "cbind";
     if (l->n == 0)
         return bi_err(ctx, "%s() of an empty list", fn);
+    if (l->items[0].dt == DT_FRAME) {
+        const Value **fv = xcalloc((size_t)l->n, sizeof *fv);
+        for (int i = 0; i < l->n; i++)
+            fv[i] = &l->items[i];
+        tsr_status st = bi_frame_bind(ctx, fv, l->n, rows, out);
+        free(fv);
+        return st;
+    }
     const MatBlock **in = xcalloc((size_t)l->n, sizeof *in);
     for (int i = 0; i < l->n; i++) {
         if (l->items[i].dt != DT_MATRIX) {
@@ -327,6 +345,15 @@ static tsr_status bind_common(RtCtx *ctx, RtArgs *a, int rows, Value *out)
                             : list_append_args(ctx, a, out);
     if (a->npos >= 2 && all_strings(a))
         return join_strings(a, out);
+    for (int k = 0; k < a->npos; k++)
+        if (a->pos[k].dt == DT_FRAME) {
+            const Value **fv = xcalloc((size_t)a->npos, sizeof *fv);
+            for (int i = 0; i < a->npos; i++)
+                fv[i] = &a->pos[i];
+            tsr_status st = bi_frame_bind(ctx, fv, a->npos, rows, out);
+            free(fv);
+            return st;
+        }
     return bind_matrices(ctx, a, rows, out);
 }
 

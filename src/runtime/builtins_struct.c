@@ -116,9 +116,10 @@ tsr_status bi_remove_empty(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     int by_rows = 1, er;
     MatBlock *res = NULL;
     if (rmempty_names(ctx, a) || bi_bind(ctx, a, &sig, v) || rmempty_margin(ctx, v[1], &by_rows) ||
-        bi_bool(ctx, "removeEmpty", "empty.return", v[3], 1, &er) ||
-        bi_mat(ctx, "removeEmpty", "target", v[0], &x))
+        bi_bool(ctx, "removeEmpty", "empty.return", v[3], 1, &er))
         return TSR_RUNTIME;
+    if (v[0]->dt == DT_FRAME) return bi_frame_remove_empty(ctx, v[0], by_rows, v[2], er, out);
+    if (bi_mat(ctx, "removeEmpty", "target", v[0], &x)) return TSR_RUNTIME;
     tsr_status st = v[2] ? bi_mat(ctx, "removeEmpty", "select", v[2], &sel) : TSR_OK;
     if (st == TSR_OK) st = kn_remove_empty(x.b, by_rows, sel.b, er, &res, &ctx->err);
     bi_mat_done(&x);
@@ -137,7 +138,9 @@ tsr_status bi_replace(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     BiMat x;
     double pat, rep;
     MatBlock *res = NULL;
-    if (bi_bind(ctx, a, &sig, v) || bi_dbl(ctx, "replace", "pattern", v[1], 0, &pat) ||
+    if (bi_bind(ctx, a, &sig, v)) return TSR_RUNTIME;
+    if (v[0]->dt == DT_FRAME) return bi_frame_replace(ctx, v[0], v[1], v[2], out);
+    if (bi_dbl(ctx, "replace", "pattern", v[1], 0, &pat) ||
         bi_dbl(ctx, "replace", "replacement", v[2], 0, &rep) ||
         bi_mat(ctx, "replace", "target", v[0], &x))
         return TSR_RUNTIME;

@@ -128,9 +128,75 @@ static int in_bounds(const IdxBounds *ix, const MatBlock *m)
            ix->cl <= ix->cu && ix->cu <= m->cols;
 }
 
+/* ---- frame indexing: the same bounds rules, frame results ---------------------- */
+
+static int frame_in_bounds(const IdxBounds *ix, const FrameBlock *f)
+{
+    return ix->rl >= 1 && ix->rl <= ix->ru && ix->ru <= f->rows && ix->cl >= 1 &&
+           ix->cl <= ix->cu && ix->cu <= f->cols;
+}
+
+static tsr_status frame_bounds_error(Interp *in, const IdxBounds *ix, const FrameBlock *f)
+{
+    return err_set(&in->ctx.err, TSR_RUNTIME,
+                   "Invalid values for frame indexing: [%lld:%lld,%lld:%lld] must be within "
+                   "frame dimensions [%lld,%lld]",
+                   (long long)ix->rl, (long long)ix->ru, (long long)ix->cl, (long long)ix->cu,
+                   (long long)f->rows, (long long)f->cols);
+}
+
+static tsr_status frame_rindex(Interp *in, const FrameBlock *f, const IdxBounds *ix, Value *out)
+{
+    FrameBlock *r = NULL;
+    if (!frame_in_bounds(ix, f)) return frame_bounds_error(in, ix, f);
+    tsr_status st = fr_slice(f, ix->rl - 1, ix->ru - 1, ix->cl - 1, ix->cu - 1, &r, &in->ctx.err);
+    if (st == TSR_OK) *out = rt_frame_take(r);
+    return st;
+}
+
+/* F[..] = G (same shape) or F[i, j] = scalar; converts to F's column types. */
+static tsr_status frame_lindex(Interp *in, Value *target, const IdxBounds *ix, const Value *rhs)
+{
+    Err *err = &in->ctx.err;
+    const FrameBlock *t = rt_frame_block(target);
+    if (!frame_in_bounds(ix, t)) return frame_bounds_error(in, ix, t);
+    int64_t nr = ix->ru - ix->rl + 1, nc = ix->cu - ix->cl + 1;
+    if (rhs->dt == DT_SCALAR) {
+        if (nr != 1 || nc != 1)
+            return err_set(err, TSR_RUNTIME, "Invalid index range of scalar leftindexing: "
+                           "[%lld:%lld,%lld:%lld].", (long long)ix->rl, (long long)ix->ru,
+                           (long long)ix->cl, (long long)ix->cu);
+        StrBuf sb;
+        sb_init(&sb);
+        rt_scalar_to_string(rhs, &sb);
+        FrameBlock *f = rt_frame_mutable(target, err);
+        tsr_status st = f ? fr_set_text(f, ix->rl - 1, ix->cl - 1, sb.s ? sb.s : "", err)
+                          : err->code;
+        sb_free(&sb);
+        return st;
+    }
+    if (rhs->dt != DT_FRAME)
+        return err_set(err, TSR_RUNTIME, "Invalid left indexing: cannot assign a %s into a "
+                       "frame (use as.frame)", rt_dt_name(rhs->dt));
+    const FrameBlock *src = rt_frame_block(rhs);
+    if (src->rows != nr || src->cols != nc)
+        return err_set(err, TSR_RUNTIME, "Invalid values for frame indexing: dimensions of the "
+                       "source frame [%lldx%lld] do not match the shape of the frame specified "
+                       "by indices [%lld:%lld,%lld:%lld]", (long long)src->rows,
+                       (long long)src->cols, (long long)ix->rl, (long long)ix->ru,
+                       (long long)ix->cl, (long long)ix->cu);
+    FrameBlock *f = rt_frame_mutable(target, err);
+    return f ? fr_assign(f, ix->rl - 1, ix->cl - 1, src, err) : err->code;
+}
+
 tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);
+    if (x->dt == DT_FRAME) {
+        tsr_status fst = frame_rindex(in, rt_frame_block(x), ix, out);
+        rt_stats_end(in, "rightIndex", t0);
+        return fst;
+    }
     const MatBlock *m = rt_mat_block(x);
     MatBlock *r = NULL;
     tsr_status st = in_bounds(ix, m)
@@ -168,6 +234,11 @@ tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Va
 {
     int64_t t0 = rt_stats_t0(in);
     tsr_status st;
+    if (target->dt == DT_FRAME) {
+        st = frame_lindex(in, target, ix, rhs);
+        rt_stats_end(in, "leftIndex", t0);
+        return st;
+    }
     if (!in_bounds(ix, rt_mat_block(target)))
         st = bounds_error(in, ix, rt_mat_block(target));
     else if (rhs->dt == DT_SCALAR)

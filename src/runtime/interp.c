@@ -1,7 +1,7 @@
 /*
  * interp.c - executes validated statements and evaluates expressions over
- * the symbol table (DML.md 4): assignments, += , left indexing of matrices
- * and lists, multi-assignment, call statements, if/while/for, parfor (run
+ * the symbol table (DML.md 4): assignments, += , left indexing of matrices,
+ * frames and lists, multi-assignment, call statements, if/while/for, parfor (run
  * sequentially with parfor's visibility rules), right indexing, operators.
  *
  * Calls are in call.c and every operation is routed through the dispatch
@@ -111,11 +111,15 @@ static tsr_status eval_dim(Interp *in, const IndexDim *d, int64_t dim, int64_t *
     }
 }
 
+/* Bounds of X[row, col] for a matrix or frame value x. */
 static tsr_status eval_bounds(Interp *in, const IndexDim *row, const IndexDim *col,
-                              const MatBlock *m, IdxBounds *ix)
+                              const Value *x, IdxBounds *ix)
 {
-    tsr_status st = eval_dim(in, row, m->rows, &ix->rl, &ix->ru);
-    return st ? st : eval_dim(in, col, m->cols, &ix->cl, &ix->cu);
+    const MatBlock *m = rt_mat_block(x);
+    const FrameBlock *f = rt_frame_block(x);
+    int64_t rows = m ? m->rows : f ? f->rows : 0, cols = m ? m->cols : f ? f->cols : 0;
+    tsr_status st = eval_dim(in, row, rows, &ix->rl, &ix->ru);
+    return st ? st : eval_dim(in, col, cols, &ix->cl, &ix->cu);
 }
 
 /* ---- lists ---------------------------------------------------------------------- */
@@ -214,9 +218,9 @@ static tsr_status eval_index(Interp *in, const Expr *e, Value *out)
     const Value *x;
     tsr_status st = eval_ref(in, e->u.index.target, &tmp, &x);
     if (st) return st;
-    if (x->dt == DT_MATRIX) {
+    if (x->dt == DT_MATRIX || x->dt == DT_FRAME) {   /* the result has x's data type */
         IdxBounds ix;
-        st = eval_bounds(in, &e->u.index.row, &e->u.index.col, rt_mat_block(x), &ix);
+        st = eval_bounds(in, &e->u.index.row, &e->u.index.col, x, &ix);
         if (!st) st = rt_op_rindex(in, x, &ix, out);
     } else if (x->dt == DT_LIST) {
         st = list_rindex(in, e, x, out);
@@ -322,8 +326,7 @@ tsr_status rt_eval(Interp *in, const Expr *e, Value *out)
 static tsr_status matrix_lindex(Interp *in, const Stmt *s, Value *target, Value *rhs)
 {
     IdxBounds ix;
-    tsr_status st = eval_bounds(in, &s->u.assign.row, &s->u.assign.col,
-                                rt_mat_block(target), &ix);
+    tsr_status st = eval_bounds(in, &s->u.assign.row, &s->u.assign.col, target, &ix);
     if (st) return st;
     if (s->u.assign.accumulate) {
         Value cur, sum;
@@ -338,6 +341,17 @@ static tsr_status matrix_lindex(Interp *in, const Stmt *s, Value *target, Value 
     return rt_op_lindex(in, target, &ix, rhs);
 }
 
+/* Frame left indexing F[a:b, c:d] = G (or a scalar into one cell). */
+static tsr_status frame_lindex(Interp *in, const Stmt *s, Value *target, const Value *rhs)
+{
+    IdxBounds ix;
+    if (s->u.assign.accumulate)
+        return fail(in, s->span, "Invalid accumulator left indexing of frame %s",
+                    s->u.assign.target);
+    tsr_status st = eval_bounds(in, &s->u.assign.row, &s->u.assign.col, target, &ix);
+    return st ? st : rt_op_lindex(in, target, &ix, rhs);
+}
+
 static tsr_status exec_lindex(Interp *in, const Stmt *s)
 {
     const char *name = s->u.assign.target;
@@ -350,6 +364,8 @@ static tsr_status exec_lindex(Interp *in, const Stmt *s)
                   "initializing %s", name, name);
     else if (t->dt == DT_MATRIX)
         st = matrix_lindex(in, s, t, &rhs);
+    else if (t->dt == DT_FRAME)
+        st = frame_lindex(in, s, t, &rhs);
     else if (t->dt == DT_LIST)
         st = list_lindex(in, s, t, &rhs);
     else

@@ -84,10 +84,11 @@ tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *ou
 typedef struct IdxBounds {
     int64_t rl, ru, cl, cu;
 } IdxBounds;
-/* Right indexing of a matrix; result is always a matrix. */
+/* Right indexing of a matrix (result: a matrix) or a frame (a frame). */
 tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *out);
-/* Left indexing of a matrix variable in place (copy-on-write through
- * rt_mat_mutable); rhs is a scalar (single cell only) or a matrix. */
+/* Left indexing of a matrix or frame variable in place (copy-on-write
+ * through rt_mat_mutable/rt_frame_mutable); rhs is a scalar (single cell
+ * only), a matrix (matrix targets) or a frame (frame targets). */
 tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Value *rhs);
 
 /* ---- execution (interp.c) ------------------------------------------------ */

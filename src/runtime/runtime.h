@@ -21,6 +21,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "frame/frame.h"
 #include "lang/ast.h"
 #include "lang/lang.h"
 #include "matrix/matrix.h"
@@ -31,6 +32,12 @@ typedef struct MatObj {
     int refcnt;
     MatBlock *blk;       /* in memory; later: may be NULL while evicted */
 } MatObj;
+
+/* Frames are held like matrices: a refcounted handle, copy-on-write. */
+typedef struct FrameObj {
+    int refcnt;
+    FrameBlock *fb;
+} FrameObj;
 
 typedef struct RtList RtList;
 
@@ -43,6 +50,7 @@ typedef struct Value {
         int b;
         char *s;         /* owned */
         MatObj *m;       /* counted reference */
+        FrameObj *f;     /* counted reference */
         RtList *l;       /* counted reference */
     } u;
 } Value;
@@ -61,8 +69,9 @@ Value rt_bool(int v);
 Value rt_str(const char *s);          /* copies s */
 Value rt_str_take(char *s);           /* takes ownership of s */
 Value rt_mat_take(MatBlock *b);       /* wraps a new block (refcnt 1) */
+Value rt_frame_take(FrameBlock *f);   /* wraps a new frame (refcnt 1) */
 Value rt_list_new(int named);
-/* Copy = new reference (matrices/lists: refcount++; strings: duplicated). */
+/* Copy = new reference (matrices/frames/lists: refcount++; strings: duplicated). */
 Value rt_copy(const Value *v);
 void rt_release(Value *v);            /* drops the reference; v becomes empty */
 /* Block of a matrix value (borrowed). */
@@ -70,6 +79,10 @@ MatBlock *rt_mat_block(const Value *v);
 /* Makes v's matrix exclusively owned (copies if shared) and returns its
  * block for in-place update; NULL with err on allocation failure. */
 MatBlock *rt_mat_mutable(Value *v, Err *err);
+/* Frame of a frame value (borrowed), NULL for other values; and the
+ * copy-on-write counterpart of rt_mat_mutable. */
+FrameBlock *rt_frame_block(const Value *v);
+FrameBlock *rt_frame_mutable(Value *v, Err *err);
 /* Lists: append takes ownership of item; name may be NULL for unnamed. */
 void rt_list_append(Value *list, Value item, const char *name);
 RtList *rt_list_mutable(Value *v);    /* copy-on-write for lists */

@@ -1,6 +1,6 @@
 /*
  * value.c - runtime values: constructors, reference counting and
- * copy-on-write of matrices and lists, scalar conversions and the printed
+ * copy-on-write of matrices, frames and lists, scalar conversions and the printed
  * form of scalars (DML.md 2.3, 3.2, 3.6, 3.7).
  *
  * Does not implement operators (ops.c) or builtins (builtins*.c).  Matrix
@@ -69,6 +69,18 @@ Value rt_mat_take(MatBlock *b)
     return v;
 }
 
+Value rt_frame_take(FrameBlock *f)
+{
+    Value v;
+    memset(&v, 0, sizeof v);
+    v.dt = DT_FRAME;
+    v.vt = VT_UNKNOWN;
+    v.u.f = xmalloc(sizeof *v.u.f);
+    v.u.f->refcnt = 1;
+    v.u.f->fb = f;
+    return v;
+}
+
 Value rt_list_new(int named)
 {
     Value v;
@@ -93,6 +105,8 @@ Value rt_copy(const Value *v)
         c.u.s = xstrdup(v->u.s ? v->u.s : "");
     else if (v->dt == DT_MATRIX)
         v->u.m->refcnt++;
+    else if (v->dt == DT_FRAME)
+        v->u.f->refcnt++;
     else if (v->dt == DT_LIST)
         v->u.l->refcnt++;
     return c;
@@ -119,6 +133,11 @@ void rt_release(Value *v)
             mb_free(v->u.m->blk);
             free(v->u.m);
         }
+    } else if (v->dt == DT_FRAME && v->u.f) {
+        if (--v->u.f->refcnt == 0) {
+            fr_free(v->u.f->fb);
+            free(v->u.f);
+        }
     } else if (v->dt == DT_LIST && v->u.l) {
         if (--v->u.l->refcnt == 0)
             list_free(v->u.l);
@@ -143,6 +162,26 @@ MatBlock *rt_mat_mutable(Value *v, Err *err)
     v->u.m = xmalloc(sizeof *v->u.m);
     v->u.m->refcnt = 1;
     v->u.m->blk = c;
+    return c;
+}
+
+FrameBlock *rt_frame_block(const Value *v)
+{
+    return v->dt == DT_FRAME ? v->u.f->fb : NULL;
+}
+
+FrameBlock *rt_frame_mutable(Value *v, Err *err)
+{
+    FrameObj *f = v->u.f;
+    if (f->refcnt == 1)
+        return f->fb;
+    FrameBlock *c = fr_copy(f->fb, err);
+    if (!c)
+        return NULL;
+    f->refcnt--;
+    v->u.f = xmalloc(sizeof *v->u.f);
+    v->u.f->refcnt = 1;
+    v->u.f->fb = c;
     return c;
 }
 

@@ -1,7 +1,11 @@
 /*
  * test_io.c - unit tests of the io module: round trips for every format
  * (including empty and NaN/Inf matrices), csv options, malformed files with
- * their messages and line numbers, lenient .mtd parsing, scalars.
+ * their messages and line numbers, lenient .mtd parsing, scalars; sparse
+ * blocks: round trips in every format (CSR kept, same file text as the dense
+ * twin), cells in any order with duplicates, symmetric MM, the csv/libsvm
+ * row builder, corrupt sparse binary files, and shapes whose dense form
+ * would need terabytes.
  * All files live in a fresh mkdtemp directory that is removed at the end.
  */
 #include "io/io.h"
@@ -590,11 +594,16 @@ static void test_binary(void)
     fclose(f);
     EXPECT_FAIL(P("bc.bin"), &o, "header says 1 non-zeros, data has 4");
     memcpy(bad, full, (size_t)st.st_size);
-    bad[32] = 1;                          /* layout */
+    bad[32] = 2;                          /* layout */
     f = fopen(P("bc.bin"), "wb");
     fwrite(bad, 1, (size_t)st.st_size, f);
     fclose(f);
-    EXPECT_FAIL(P("bc.bin"), &o, "unsupported binary matrix layout 1");
+    EXPECT_FAIL(P("bc.bin"), &o, "unsupported binary matrix layout 2");
+    bad[32] = 1;                          /* sparse layout: the length no longer fits */
+    f = fopen(P("bc.bin"), "wb");
+    fwrite(bad, 1, (size_t)st.st_size, f);
+    fclose(f);
+    EXPECT_FAIL(P("bc.bin"), &o, "bc.bin: truncated or corrupt binary matrix file");
     o.rows = 3;   /* cols=3 comes from b.bin.mtd */
     EXPECT_FAIL(P("b.bin"), &o, "b.bin: the binary file header says 2x3 but the metadata or "
                 "read options say 3x3");
@@ -695,6 +704,445 @@ static void test_csv_large(void)
     io_meta_free(&o);
 }
 
+/* ---- sparse blocks -------------------------------------------------------------------- */
+
+/* Converts m to CSR (the format under test) and returns it. */
+static MatBlock *sp(MatBlock *m)
+{
+    Err e;
+    if (mb_to_sparse_inplace(m, &e) != TSR_OK) { printf("to sparse: %s\n", e.msg); exit(2); }
+    return m;
+}
+
+/* Whether a CSR block satisfies every invariant of matrix.h. */
+static int csr_ok(const MatBlock *m)
+{
+    if (!m->sparse || m->ptr[0] != 0 || m->ptr[m->rows] != m->nnz) return 0;
+    for (int64_t i = 0; i < m->rows; i++) {
+        if (m->ptr[i + 1] < m->ptr[i]) return 0;
+        for (int64_t k = m->ptr[i]; k < m->ptr[i + 1]; k++)
+            if (m->idx[k] < 0 || m->idx[k] >= m->cols || m->val[k] == 0.0 ||
+                (k > m->ptr[i] && m->idx[k] <= m->idx[k - 1]))
+                return 0;
+    }
+    return 1;
+}
+
+/* Same cells, compared through the non-zeros only (usable for huge shapes). */
+static int same_sparse(const MatBlock *a, const MatBlock *b)
+{
+    if (!a || !b || !a->sparse || !b->sparse || a->rows != b->rows || a->cols != b->cols ||
+        a->nnz != b->nnz || !csr_ok(a) || !csr_ok(b))
+        return 0;
+    for (int64_t i = 0; i <= a->rows; i++)
+        if (a->ptr[i] != b->ptr[i]) return 0;
+    for (int64_t k = 0; k < a->nnz; k++) {
+        double x = a->val[k], y = b->val[k];
+        if (a->idx[k] != b->idx[k] || !(x == y || (isnan(x) && isnan(y)))) return 0;
+    }
+    return 1;
+}
+
+/* A 60x50 matrix of density ~3% with NaN/Inf cells, the last row and column
+ * used, row 1 empty. */
+static MatBlock *sparse_sample(void)
+{
+    Err e;
+    MatBlock *d = mb_new(60, 50, &e);
+    for (int64_t i = 0; i < 60; i++)
+        for (int64_t j = 0; j < 50; j++)
+            if (i != 1 && (i * 7 + j * 13) % 31 == 0) mb_set(d, i, j, (double)(i + 1) - j / 4.0);
+    mb_set(d, 0, 0, NAN);
+    mb_set(d, 5, 3, INFINITY);
+    mb_set(d, 9, 49, -INFINITY);
+    mb_set(d, 59, 49, 0.125);
+    mb_set(d, 59, 0, -1e-300);
+    return sp(d);
+}
+
+/* Writes the sparse block and its dense twin: identical files, and the
+ * read-back block is CSR with the same cells. */
+static void sparse_roundtrip(IoFormat f, const MatBlock *s, int line)
+{
+    char n1[64], n2[64];
+    snprintf(n1, sizeof n1, "sp_%s_%lldx%lld", io_format_name(f), (long long)s->rows,
+             (long long)s->cols);
+    snprintf(n2, sizeof n2, "dn_%s_%lldx%lld", io_format_name(f), (long long)s->rows,
+             (long long)s->cols);
+    MatBlock *d = mb_copy(s, NULL), *b = NULL;
+    mb_to_dense_inplace(d, NULL);
+    IoMeta o = opts(f);
+    Err e;
+    err_clear(&e);
+    int ok = io_write_matrix(P(n1), s, &o, &e) == TSR_OK && io_write_matrix(P(n2), d, &o, &e) == TSR_OK;
+    check(ok, n1, line);
+    if (!ok) printf("  write: %s\n", e.msg);
+    char *t1 = get_file(P(n1)), *t2 = get_file(P(n2));
+    int same_file = f == IO_FMT_BINARY || strcmp(t1, t2) == 0;   /* binary: layouts differ */
+    check(same_file, n1, line);
+    free(t1);
+    free(t2);
+    IoMeta none;
+    io_meta_init(&none);
+    b = rd(P(n1), &none, &e);
+    int want_sparse = f == IO_FMT_BINARY || mb_prefers_sparse(s->rows, s->cols, s->nnz);
+    ok = b && b->sparse == want_sparse && same(s, b, 0) && (!b->sparse || csr_ok(b));
+    check(ok, n1, line);
+    if (!ok) printf("  read: %s\n", b ? "cells or format differ" : e.msg);
+    mb_free(b);
+    b = rd(P(n2), &none, &e);   /* the dense twin reads back the same */
+    check(b && same(s, b, 0), n2, line);
+    mb_free(b);
+    mb_free(d);
+    io_meta_free(&o);
+}
+
+static void test_sparse_roundtrips(void)
+{
+    IoFormat fmts[] = { IO_FMT_TEXT, IO_FMT_CSV, IO_FMT_MM, IO_FMT_BINARY, IO_FMT_LIBSVM };
+    MatBlock *s = sparse_sample();
+    Err e;
+    MatBlock *z = mb_new_sparse(7, 9, 0, &e), *e0 = mb_new_sparse(0, 4, 0, &e);
+    MatBlock *e1 = mb_new_sparse(3, 0, 0, &e), *one = sp(mk(1, 1, (double[]){ 2.5 }));
+    MatBlock *full = sp(mk(2, 2, (double[]){ 1, 2, 3, 4 }));   /* CSR, but dense data */
+    for (size_t k = 0; k < sizeof fmts / sizeof fmts[0]; k++) {
+        sparse_roundtrip(fmts[k], s, __LINE__);
+        sparse_roundtrip(fmts[k], z, __LINE__);
+        sparse_roundtrip(fmts[k], e0, __LINE__);
+        sparse_roundtrip(fmts[k], one, __LINE__);
+        sparse_roundtrip(fmts[k], full, __LINE__);
+        if (fmts[k] != IO_FMT_LIBSVM) sparse_roundtrip(fmts[k], e1, __LINE__);
+    }
+    /* csv with header, another separator and sparse=TRUE from a CSR block */
+    IoMeta o = opts(IO_FMT_CSV);
+    o.has_header = o.header = 1;
+    o.sep = xstrdup(";");
+    o.sparse = 1;
+    MatBlock *a = sp(mk(2, 4, (double[]){ 0, 1.5, 0, 0, 0, 0, 0, -2 }));
+    CHECK(io_write_matrix(P("sp_h.csv"), a, &o, &e) == TSR_OK);
+    CHECK_FILE(P("sp_h.csv"), "C1;C2;C3;C4\n;1.5;;\n;;;-2.0\n");
+    MatBlock *b = rd(P("sp_h.csv"), &o, &e);
+    CHECK(b && same(a, b, 0));
+    mb_free(b);
+    io_meta_free(&o);
+    mb_free(a);
+    mb_free(s);
+    mb_free(z);
+    mb_free(e0);
+    mb_free(e1);
+    mb_free(one);
+    mb_free(full);
+}
+
+/* Builds the expected block from (i, j, v) triples, 1-based, last wins. */
+static MatBlock *from_cells(int64_t r, int64_t c, const double *t, int n)
+{
+    Err e;
+    MatBlock *m = mb_new(r, c, &e);
+    for (int k = 0; k < n; k++) mb_set(m, (int64_t)t[3 * k] - 1, (int64_t)t[3 * k + 1] - 1, t[3 * k + 2]);
+    return m;
+}
+
+static void test_cell_order(void)
+{
+    Err e;
+    IoMeta o = opts(IO_FMT_TEXT);
+    o.rows = 30;
+    o.cols = 40;
+    /* sorted with a repeated cell (held back, replaced) and skipped rows */
+    put_file(P("o1.ijv"), "1 2 1\n1 2 5\n1 40 2\n7 1 3\n30 40 4\n30 40 -4\n");
+    MatBlock *m = rd(P("o1.ijv"), &o, &e);
+    MatBlock *want = from_cells(30, 40, (double[]){ 1, 2, 5, 1, 40, 2, 7, 1, 3, 30, 40, -4 }, 4);
+    CHECK(m && m->sparse && csr_ok(m) && same(m, want, 0));
+    mb_free(m);
+    mb_free(want);
+    /* out of order after a sorted prefix, duplicates across the switch */
+    put_file(P("o2.ijv"), "2 3 1\n2 5 2\n4 4 3\n2 3 9\n1 1 7\n4 4 0\n30 1 8\n2 5 6\n");
+    m = rd(P("o2.ijv"), &o, &e);
+    want = from_cells(30, 40, (double[]){ 2, 3, 9, 2, 5, 6, 4, 4, 3, 1, 1, 7, 30, 1, 8 }, 5);
+    CHECK(m && m->sparse && csr_ok(m) && same(m, want, 0) && m->nnz == 5);
+    mb_free(m);
+    mb_free(want);
+    /* reverse order, a long row (sorted with qsort in the COO) */
+    StrBuf b;
+    sb_init(&b);
+    for (int j = 40; j >= 1; j--) sb_printf(&b, "3 %d %d\n", j, j);
+    for (int i = 30; i >= 1; i -= 3) sb_printf(&b, "%d 1 %d\n", i, -i);
+    put_file(P("o3.ijv"), b.s ? b.s : "");
+    sb_free(&b);
+    m = rd(P("o3.ijv"), &o, &e);
+    int ok = m && m->sparse && csr_ok(m) && m->nnz == 40 + 10 - 1;   /* (3,1): last wins */
+    for (int j = 2; ok && j <= 40; j++) ok = mb_get(m, 2, j - 1) == j;
+    CHECK(ok && mb_get(m, 2, 0) == -3 && mb_get(m, 29, 0) == -30 && mb_get(m, 0, 0) == 0);
+    mb_free(m);
+    /* dense data stays dense; an .mtd nnz larger than the file is bounded */
+    o.rows = 2;
+    o.cols = 2;
+    o.nnz = 1000000000;
+    put_file(P("o4.ijv"), "2 2 1\n1 1 2\n1 2 3\n");
+    m = rd(P("o4.ijv"), &o, &e);
+    CHECK(m && !m->sparse && m->nnz == 3 && mb_get(m, 0, 1) == 3);
+    mb_free(m);
+    io_meta_free(&o);
+
+    /* Matrix Market: column-major general file and a symmetric one */
+    o = opts(IO_FMT_MM);
+    put_file(P("o5.mtx"), "%%MatrixMarket matrix coordinate real general\n20 30 4\n"
+             "3 1 1\n1 2 2\n20 2 3\n1 30 4\n");
+    m = rd(P("o5.mtx"), &o, &e);
+    want = from_cells(20, 30, (double[]){ 3, 1, 1, 1, 2, 2, 20, 2, 3, 1, 30, 4 }, 4);
+    CHECK(m && m->sparse && csr_ok(m) && same(m, want, 0));
+    mb_free(m);
+    mb_free(want);
+    put_file(P("o6.mtx"), "%%MatrixMarket matrix coordinate real symmetric\n20 20 4\n"
+             "1 1 1\n5 2 2\n20 5 3\n20 20 4\n");
+    m = rd(P("o6.mtx"), &o, &e);
+    want = from_cells(20, 20, (double[]){ 1, 1, 1, 5, 2, 2, 2, 5, 2, 20, 5, 3, 5, 20, 3,
+                                          20, 20, 4 }, 6);
+    CHECK(m && m->sparse && csr_ok(m) && same(m, want, 0) && m->nnz == 6);
+    mb_free(m);
+    mb_free(want);
+    put_file(P("o7.mtx"), "%%MatrixMarket matrix coordinate pattern skew-symmetric\n20 20 2\n"
+             "3 1\n20 19\n");
+    m = rd(P("o7.mtx"), &o, &e);
+    CHECK(m && m->sparse && m->nnz == 4 && mb_get(m, 0, 2) == -1 && mb_get(m, 18, 19) == -1 &&
+          mb_get(m, 19, 18) == 1);
+    mb_free(m);
+    put_file(P("o8.mtx"), "%%MatrixMarket matrix coordinate real general\n0 0 0\n");
+    m = rd(P("o8.mtx"), &o, &e);
+    CHECK(m && m->rows == 0 && m->cols == 0);
+    mb_free(m);
+    put_file(P("o9.mtx"), "%%MatrixMarket matrix coordinate real general\n4 0 0\n");
+    m = rd(P("o9.mtx"), &o, &e);
+    CHECK(m && m->rows == 4 && m->cols == 0);
+    mb_free(m);
+    io_meta_free(&o);
+}
+
+/* csv: the row builder stays sparse, turns dense at once, or turns dense
+ * after a sparse start (more rows than its sample). */
+static void test_csv_formats(void)
+{
+    Err e;
+    IoMeta o = opts(IO_FMT_CSV);
+    StrBuf b;
+    sb_init(&b);
+    for (int i = 0; i < 400; i++) {
+        for (int j = 0; j < 30; j++)
+            sb_printf(&b, "%s%s", j ? "," : "", (i >= 250 || (i + j) % 17 == 0) ? "1.5" : "0");
+        sb_putn(&b, "\n", 1);
+    }
+    put_file(P("f1.csv"), b.s);
+    sb_free(&b);
+    MatBlock *m = rd(P("f1.csv"), &o, &e);
+    int64_t nz = 150 * 30;
+    for (int i = 0; i < 250; i++)
+        for (int j = 0; j < 30; j++) nz += (i + j) % 17 == 0;
+    CHECK(m && !m->sparse && m->nnz == nz && mb_get(m, 0, 17) == 1.5 && mb_get(m, 399, 29) == 1.5);
+    CHECK(m && mb_get(m, 0, 1) == 0 && mb_get(m, 16, 1) == 1.5);
+    mb_free(m);
+
+    sb_init(&b);
+    for (int i = 0; i < 500; i++) sb_printf(&b, "%s\n", i % 50 ? "0,0,0,0,0,0,0,0" : "0,0,NaN,0,0,0,0,-3");
+    put_file(P("f2.csv"), b.s);
+    sb_free(&b);
+    m = rd(P("f2.csv"), &o, &e);
+    CHECK(m && m->sparse && csr_ok(m) && m->nnz == 20 && isnan(mb_get(m, 450, 2)) &&
+          mb_get(m, 450, 7) == -3);
+    mb_free(m);
+    /* fill with a non-zero default makes empty cells non-zeros */
+    o.has_default = 1;
+    o.default_value = 2;
+    m = csv("f3.csv", "1,,0\n,0,\n", &o, &e);
+    CHECK(m && m->nnz == 4 && mb_get(m, 0, 1) == 2 && mb_get(m, 1, 2) == 2 && mb_get(m, 1, 1) == 0);
+    mb_free(m);
+    io_meta_free(&o);
+    /* one column with sparse=TRUE: zeros are empty lines, also at the end; the
+     * .mtd row count brings the trailing ones back */
+    o = opts(IO_FMT_CSV);
+    o.sparse = 1;
+    MatBlock *col = sp(mk(5, 1, (double[]){ 0, 2, 0, 0, 0 }));
+    CHECK(io_write_matrix(P("f6.csv"), col, &o, &e) == TSR_OK);
+    CHECK_FILE(P("f6.csv"), "\n2.0\n\n\n\n");
+    m = rd(P("f6.csv"), NULL, &e);
+    CHECK(m && same(m, col, 0));
+    mb_free(m);
+    mb_free(col);
+    o.sparse = 0;
+    o.rows = 3;
+    put_file(P("f7.csv"), "1,2\n\n\n\n");
+    EXPECT_FAIL(P("f7.csv"), &o, "f7.csv:2: expected 2 cells but found 1");
+    o.rows = -1;                      /* without a row count they vanish */
+    m = rd(P("f7.csv"), &o, &e);
+    CHECK(m && m->rows == 1 && m->cols == 2);
+    mb_free(m);
+    io_meta_free(&o);
+
+    /* libsvm: unsorted features, a repeated index (last wins) */
+    o = opts(IO_FMT_LIBSVM);
+    o.cols = 40;
+    m = csv("f4.svm", "1 30:2 3:1 30:5\n0\n-1 2:0.5 1:7\n\n2 39:1\n", &o, &e);
+    CHECK(m && m->sparse && csr_ok(m) && m->rows == 4 && m->nnz == 8 && mb_get(m, 0, 29) == 5);
+    CHECK(m && mb_get(m, 2, 0) == 7 && mb_get(m, 2, 39) == -1 && mb_get(m, 3, 38) == 1);
+    mb_free(m);
+    m = csv("f5.svm", "1 3:2 3:0\n", &o, &e);   /* a repeated index set to 0 removes the cell */
+    CHECK(m && m->nnz == 1 && mb_get(m, 0, 2) == 0);
+    mb_free(m);
+    m = csv("f6.svm", "1 2:1\n , ,\n3 4:1\n", &o, &e);   /* a line of separators: zero row */
+    CHECK(m && m->rows == 3 && m->nnz == 4 && mb_get(m, 2, 3) == 1 && mb_get(m, 2, 39) == 3);
+    mb_free(m);
+    io_meta_free(&o);
+}
+
+/* Writes bytes to a file. */
+static void put_bytes(const char *path, const unsigned char *b, size_t n)
+{
+    FILE *f = fopen(path, "wb");
+    if (!f) { perror(path); exit(2); }
+    fwrite(b, 1, n, f);
+    fclose(f);
+}
+
+static void set_u64(unsigned char *p, uint64_t v)
+{
+    for (int i = 0; i < 8; i++) p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void set_f64(unsigned char *p, double d)
+{
+    uint64_t u;
+    memcpy(&u, &d, sizeof u);
+    set_u64(p, u);
+}
+
+/* Every corruption of a sparse binary file is an error naming the file. */
+static void test_binary_sparse(void)
+{
+    Err e;
+    /* 3x5: row 0 {1:1.5, 4:-2}, row 1 empty, row 2 {0:NaN} */
+    MatBlock *a = sp(mk(3, 5, (double[]){ 0, 1.5, 0, 0, -2, 0, 0, 0, 0, 0, NAN, 0, 0, 0, 0 }));
+    IoMeta o = opts(IO_FMT_BINARY);
+    CHECK(io_write_matrix(P("s.bin"), a, &o, &e) == TSR_OK);
+    unsigned char *full = (unsigned char *)get_file(P("s.bin"));
+    size_t len = 40 + 8 * 4 + 12 * 3;
+    struct stat st;
+    CHECK(stat(P("s.bin"), &st) == 0 && (size_t)st.st_size == len && full[32] == 1);
+    char *mtd = get_file(P("s.bin.mtd"));
+    CHECK(strstr(mtd, "\"nnz\": 3") != NULL);
+    free(mtd);
+    const size_t ptr = 40, idx = 40 + 32, val = idx + 12;
+    struct { size_t off; int kind; uint64_t v; const char *msg; } bad[] = {
+        { ptr, 0, 1, "row pointer 0 is not 0" },
+        { ptr + 16, 0, 1, "row pointer out of order in row 2" },    /* ptr = 0 2 1 3 */
+        { ptr + 8, 0, 4, "row pointer out of order in row 1" },     /* beyond nnz */
+        { ptr + 24, 0, 2, "last row pointer differs from nnz in row 3" },
+        { ptr + 8, 0, 3, "column indexes not increasing in row 1" },    /* ptr = 0 3 2 3 */
+        { idx, 1, 5, "column index out of range in row 1" },
+        { idx, 1, 0xffffffffu, "column index out of range in row 1" },
+        { idx + 4, 1, 1, "column indexes not increasing in row 1" },
+        { val + 8, 2, 0, "stored zero in row 1" },
+        { val + 16, 3, 0, "stored zero in row 3" },                 /* -0.0 */
+        { 24, 0, 4, "truncated or corrupt binary matrix file" },    /* nnz vs length */
+        { 16, 0, (uint64_t)1 << 33, "corrupt binary matrix header" },   /* cols > int32 */
+        { 8, 0, (uint64_t)1 << 62, "corrupt binary matrix header" },
+    };
+    unsigned char *b = xmalloc(len);
+    for (size_t k = 0; k < sizeof bad / sizeof bad[0]; k++) {
+        memcpy(b, full, len);
+        if (bad[k].kind == 0) set_u64(b + bad[k].off, bad[k].v);
+        else if (bad[k].kind == 1) {
+            for (int i = 0; i < 4; i++) b[bad[k].off + (size_t)i] = (unsigned char)(bad[k].v >> (8 * i));
+        } else set_f64(b + bad[k].off, bad[k].kind == 2 ? 0.0 : -0.0);
+        put_bytes(P("sx.bin"), b, len);
+        Err e2;
+        MatBlock *m = rd(P("sx.bin"), &o, &e2);
+        int ok = !m && e2.code == TSR_IO && strstr(e2.msg, bad[k].msg) && strstr(e2.msg, "sx.bin");
+        check(ok, bad[k].msg, __LINE__);
+        if (!ok) printf("  message was: %s\n", m ? "<no error>" : e2.msg);
+        mb_free(m);
+    }
+    /* every truncation and every single-byte change fails cleanly or reads a valid block */
+    int clean = 1;
+    for (size_t n = 0; n < len; n++) {
+        put_bytes(P("sx.bin"), full, n);
+        MatBlock *m = rd(P("sx.bin"), &o, &e);
+        clean &= m == NULL && e.code == TSR_IO && strstr(e.msg, "sx.bin") != NULL;
+        mb_free(m);
+    }
+    for (size_t n = 0; n < len; n++)
+        for (int bit = 0; bit < 8; bit += 3) {
+            memcpy(b, full, len);
+            b[n] ^= (unsigned char)(1u << bit);
+            put_bytes(P("sx.bin"), b, len);
+            MatBlock *m = rd(P("sx.bin"), &o, &e);
+            clean &= m ? (csr_ok(m) || !m->sparse) : (e.code == TSR_IO && strstr(e.msg, "sx.bin"));
+            mb_free(m);
+        }
+    CHECK(clean);
+    free(b);
+    free(full);
+
+    /* a dense-layout file of sparse data reads as CSR */
+    MatBlock *d = sparse_sample();
+    mb_to_dense_inplace(d, &e);
+    CHECK(io_write_matrix(P("ds.bin"), d, &o, &e) == TSR_OK);
+    MatBlock *m = rd(P("ds.bin"), &o, &e);
+    CHECK(m && m->sparse && csr_ok(m) && same(m, d, 0));
+    mb_free(m);
+    mb_free(d);
+    mb_free(a);
+    io_meta_free(&o);
+}
+
+/* Shapes whose dense form would need terabytes: reading and writing must
+ * go through the non-zeros only. */
+static void test_huge_sparse(void)
+{
+    Err e;
+    int64_t r = 1000000, c = 100000;
+    StrBuf b;
+    sb_init(&b);
+    for (int64_t k = 0; k < 2000; k++)
+        sb_printf(&b, "%lld %lld %lld\n", (long long)(k * 499 + 1), (long long)(k * 37 % c + 1),
+                  (long long)k + 1);
+    put_file(P("huge_sp.ijv"), b.s);
+    sb_free(&b);
+    IoMeta o = opts(IO_FMT_TEXT);
+    o.rows = r;
+    o.cols = c;
+    MatBlock *m = rd(P("huge_sp.ijv"), &o, &e);
+    CHECK(m && m->sparse && m->nnz == 2000 && csr_ok(m) && mb_bytes(m) < 64 * r);
+    if (!m) printf("  read: %s\n", e.msg);
+    IoFormat fmts[] = { IO_FMT_TEXT, IO_FMT_MM, IO_FMT_BINARY, IO_FMT_LIBSVM };
+    for (size_t k = 0; m && k < sizeof fmts / sizeof fmts[0]; k++) {
+        char name[64];
+        snprintf(name, sizeof name, "huge_out.%s", io_format_name(fmts[k]));
+        IoMeta w = opts(fmts[k]);
+        err_clear(&e);
+        check(io_write_matrix(P(name), m, &w, &e) == TSR_OK, name, __LINE__);
+        MatBlock *back = rd(P(name), NULL, &e);
+        check(same_sparse(m, back), name, __LINE__);
+        mb_free(back);
+        io_meta_free(&w);
+    }
+    /* csv of a wide sparse block (sparse=TRUE) */
+    MatBlock *wide = mb_new_sparse(3, c, 2, &e);
+    mb_csr_end_row(wide, 0);
+    mb_csr_push(wide, 0, 1.0, &e);
+    mb_csr_push(wide, (int32_t)(c - 1), 2.0, &e);
+    mb_csr_end_row(wide, 1);
+    mb_csr_end_row(wide, 2);
+    IoMeta w = opts(IO_FMT_CSV);
+    w.sparse = 1;
+    CHECK(io_write_matrix(P("wide.csv"), wide, &w, &e) == TSR_OK);
+    MatBlock *back = rd(P("wide.csv"), &w, &e);
+    CHECK(back && back->sparse && same_sparse(wide, back));
+    mb_free(back);
+    mb_free(wide);
+    mb_free(m);
+    io_meta_free(&o);
+}
+
 int main(void)
 {
     const char *tmp = getenv("TMPDIR");
@@ -717,6 +1165,11 @@ int main(void)
     test_scalars();
     test_write_errors();
     test_csv_large();
+    test_sparse_roundtrips();
+    test_cell_order();
+    test_csv_formats();
+    test_binary_sparse();
+    test_huge_sparse();
     cleanup();
     printf("%d passed, %d failed\n", n_pass, n_fail);
     return n_fail != 0;

@@ -1,0 +1,5 @@
+source("common.R")
+v <- c(5, 1, 9, 3, 7, 2, 8, 4, 6, 10)
+k <- 4; n <- length(v); s <- sort(v)
+bmax <- s[ceiling(n * (1:k) / k)]; bmax[k] <- max(v)
+pm(sapply(v, function(x) min(c(which(bmax >= x), k))))

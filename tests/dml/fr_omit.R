@@ -1,0 +1,5 @@
+source("common.R")
+a <- c("a", "b", "a", "c", "b"); b <- c(1, NA, 3, 4, NA)
+codes <- as.numeric(factor(a, levels = unique(a)))
+keep <- !is.na(b)
+pm(cbind(codes[keep], b[keep]))

@@ -1,0 +1,7 @@
+source("common.R")
+a <- c("a", "b", "a", "c", "b")
+v <- c(1.5, 2.5, -1, 4, 0)
+z <- c("x", "y", "x", "z", "x")
+rc <- function(x) as.numeric(factor(x, levels = unique(x)))
+pm(cbind(rc(a), v, rc(z)))
+p(3, 3)

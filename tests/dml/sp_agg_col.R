@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); T <- sp_T()
+pm(row_vec(colSums(S))); pm(row_vec(colMeans(S))); pm(dml_colVars(S)); pm(sqrt(dml_colVars(S)))
+pm(dml_colMaxs(S)); pm(dml_colMins(S)); pm(dml_colProds(S)); pm(dml_colProds(T + 1))
+pm(dml_colMaxs(T)); pm(dml_colMins(T)); pm(dml_colMaxs(-T)); pm(dml_colVars(T)); p(1, 10)

@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+p(0, NaN, Inf, -Inf, 1, NaN, NaN); p(0, NaN, Inf, -Inf, 1)
+pm(matrix(0, 1, 3)); pm(matrix(NaN, 1, 3)); pm(matrix(-Inf, 1, 3)); pm(matrix(Inf, 1, 3))
+pm(matrix(1, 1, 3)); pm(matrix(NaN, 1, 3))
+pm(c(0, 0)); pm(c(NaN, NaN)); pm(c(-Inf, -Inf)); pm(c(Inf, Inf)); pm(c(1, 1))
+p(0, 1, 1, 0); p(0, 1, 1, 0); p(0, 3, 2, 0); p(0, 3, 2, 0)

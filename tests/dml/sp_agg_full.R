@@ -1,0 +1,7 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); T <- sp_T()
+p(sum(S)); p(mean(S)); p(mean(S)); p(dml_var(S)); p(dml_sd(S)); p(min(S)); p(max(S)); p(prod(S))
+p(sum(T), mean(T), dml_var(T), dml_sd(T), min(T), max(T), prod(T))
+p(min(-T), max(-T))
+Q <- S[1:10, 1:10] + T[1:10, 1:10]; p(sum(diag(Q))); p(sum(diag(t(S) %*% S)))
+p(sum(S^2), mean(abs(S)))

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S()
+pm(rowSums(S)); pm(rowMeans(S)); pm(dml_rowVars(S)); pm(sqrt(dml_rowVars(S))); pm(dml_rowMaxs(S))
+pm(dml_rowMins(S)); pm(dml_rowProds(S)); pm(dml_rowProds(S + 1)); pm(dml_rowMaxs(-abs(S)))
+pm(dml_rowMins(abs(S))); p(20, 1)

@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+k <- 1:20; cv <- k * (k %% 4 == 0) - 30 * (k == 7); rv <- as.vector(sp_rv())
+p(sum(cv), mean(cv), var(cv), min(cv), max(cv), prod(cv + 1)); p(sum(rv), mean(rv), sd(rv), min(rv), max(rv), prod(rv))
+pm(t(cv)); p(sum(cv)); p(sum(rv)); pm(t(rv))
+p(max(cv), min(cv), mean(cv), var(cv), prod(cv)); p(max(rv), min(rv), mean(rv), var(rv), prod(rv), 10, 9)
+pm(matrix(1, 1, 20)); pm(t(cumsum(cv))); pm(t(rv)); pm(t(cummin(cv))); pm(t(rv))

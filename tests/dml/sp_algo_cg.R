@@ -1,0 +1,4 @@
+# tol: rtol=1e-9 atol=1e-10
+source("common.R"); source("lib/sp_oracles.R")
+n <- 40; I <- dml_matrix(1:(n * n), n, n); O <- (I %% 13 == 5) * (I / 1600); A <- O + t(O) + diag(4, n)
+b <- (1:n) * ((1:n) %% 5 == 0); pm(t(solve(A, b))); p(TRUE); p(sum(A != 0), sum(A), "TRUE")

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+p("||"); p(10, 20, 0); pm(1:20); pm(matrix(0, 1, 10)); pm(matrix(0, 3, 3)); p("|")
+pm(cbind(matrix(0, 2, 3), 1)); pm(rbind(c(0, 0, 0), 1:3)); p(20, 20, 0); pm(matrix(0, 1, 10))
+pm(matrix(0, 4, 4)); pm(upper.tri(matrix(0, 4, 4), TRUE)); pm(matrix(-1, 2, 10)); pm(matrix(6, 2, 4)); p("|")
+pm(matrix(2^(1:3), 3, 3)); p(0, 0, 0, 0, 0); pm(matrix(0, 1, 3)); cat("0.000000000000000 1\n"); pm(20)

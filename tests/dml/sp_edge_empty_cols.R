@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+p("t", 0, 4); p("rev", 4, 0); p("rowSums", 0, 0, 0, 0); p("rowMaxs", -Inf, -Inf, -Inf, -Inf); p("rowProds", 1, 1, 1, 1)
+p("colSums", 1, 0); p("cbind", 4, 1, 10); p("rbind", 6, 0); cat("mm "); pm(matrix(0, 4, 3))
+p("ew", 4, 0); p("removeEmpty", 0, 0); p("removeEmpty2", 1, 0); p("cumprod", 4, 0); p("replace", 4, 0)
+p("reshape", 2, 0); p("unique", 4, 0); p("stats", 0, 0, 4, 0)

@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+p("t", 3, 0); p("rev", 0, 3); p("order", 0, 3); p("orderidx", 0, 1); p("cbind", 0, 5); p("rbind", 1, 3, 3)
+p("replace", 0, 3); p("removeEmpty", 0, 1); p("cumsum", 0, 3); p("cummax", 0, 3); p("mm", 0, 4)
+p("tsmm", 3, 3, 0); p("mmt", 0, 0); p("reshape", 0, 6); p("rowIndexMax", 0, 1); p("unique", 0, 1, 0)
+p("outer", 0, 3); p("table", 2, 3, 0); p("nary", 0, 3); p("upper.tri", 0, 3); p("diag", 0, 0)
+p("ifelse", 0, 3); p("aggregate", 3, 1, 0); p("stats", 0, 0, NaN)

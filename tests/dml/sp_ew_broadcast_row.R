@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); rv <- sp_rv(); dr <- matrix(1:10 - 5.5, nrow = 1)
+brow <- function(v) matrix(rep(v, each = 20), 20, 10)
+ps(S * brow(rv)); pm(S + brow(rv)); pm(S - brow(dr)); ps(S * brow(dr)); pm(S <= brow(rv))
+pm(pmax(S, brow(rv))); pm(S - brow(colMeans(S))); pm(S / brow(pmax(1, colSums(abs(S)))))
+ps(S * 3); ps(S); pm(S - 2)

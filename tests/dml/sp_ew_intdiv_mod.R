@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); T <- sp_T()
+ps(dml_intdiv(S, 4)); ps(dml_mod(S, 4)); ps(dml_intdiv(S, -3)); ps(dml_mod(S, -3))
+pm(dml_intdiv(100, S + 1000)); pm(dml_mod(-100, S + 3)); pm(dml_intdiv(S, T)); pm(dml_mod(S, T))
+pm(dml_intdiv(S, 0))

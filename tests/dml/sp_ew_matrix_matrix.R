@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); T <- sp_T()
+ps(S + T); ps(S - T); ps(S * T); pm(pmin(S, T)); pm(pmax(S, T))
+pm(S == T); pm(S != T); pm(S < T); pm(S / T); pm(S^T); pm(dml_mod(T, S + 1000))
+p(sum(S * T), sum(S + T), sum(S * T != 0))

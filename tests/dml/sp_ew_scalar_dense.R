@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S()
+pm(S + 1); pm(1 - S); pm(S - 0.5); pm(S / 0); pm(0 / S); pm(7 / S); pm(S^0); pm(2^(S / 7))
+pm(S == 0); pm(S > 0); pm(S <= 0); pm(S >= -14); pm(S < 100); pm(0 == S)
+pm(dml_mod(S, 0)); pm(pmin(S, 10)); pm(pmax(S, -10))

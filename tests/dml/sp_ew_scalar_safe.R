@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S()
+ps(S)
+pm(S * 2.5); pm(3 * S); pm(S / 4); pm(-S); pm(S^2); pm(S * 0)
+pm(dml_intdiv(S, 3)); pm(dml_mod(S, 5)); pm(pmin(S, 0)); pm(pmax(S, 0)); pm(S != 0)
+p(24, 0)

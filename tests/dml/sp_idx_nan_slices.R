@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_SN()
+pm(S[2:4, 3:5]); ps(S[8, , drop = FALSE]); ps(t(S[, 9])); p("||"); pm(S[3, , drop = FALSE])
+pm(t(S[2:10, 4])); pm(matrix(S[12, 8:10], 1))
+X <- S; X[3, 4] <- 0; X[8, 2:3] <- c(0, NaN); X[12, ] <- X[5, ]; ps(X[1:12, ])
+p(sum(is.nan(X)), sum(is.infinite(X)), sum(is.nan(S[1:10, ])))

@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S()
+pm(S[2:7, 3:8]); pm(S[12, , drop = FALSE]); pm(S[5, , drop = FALSE]); pm(t(S[, 3])); pm(t(S[, 10]))
+pm(S[20, , drop = FALSE]); pm(S[19:20, 9:10]); p("|"); p(S[12, 9], S[5, 5], S[20, 6])
+ps(S[, 1:2]); ps(S[11:20, ]); p(S[1, 7]); p(2, 10, 2); p(0); pm(S[3:4, 7:8])

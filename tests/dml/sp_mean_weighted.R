@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); x <- S[, 1] + S[, 8]; k <- 1:20; w <- k * (k %% 3 != 0); d <- k / 3; sw <- k * (k %% 5 == 0)
+wm <- function(x, w) sum(w * x) / sum(w)
+p(wm(x, w), wm(x, w), mean(x), mean(abs(x))); p(wm(d, w), wm(x, d)); p(wm(x, sw), wm(d, sw))
+p(mean(S), 0, mean(S[, 10]))

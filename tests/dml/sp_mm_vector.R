@@ -1,0 +1,5 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S(); v <- 1:10 / 4 - 1.3; sv <- as.vector(sp_rv()); u <- 1:20 / 5 - 2.1; su <- as.vector(sp_cv())
+pm(t(S %*% v)); pm(t(S %*% sv)); pm(t(u) %*% S); pm(t(su) %*% S); pm(t(S) %*% u); pm(t(S) %*% su)
+pm(t(su) %*% u); pm(t(sv) %*% sv); pm(rowSums(S)); pm(matrix(colSums(S), 1))
+p(t(su) %*% S %*% sv)

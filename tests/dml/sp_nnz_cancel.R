@@ -1,0 +1,10 @@
+source("common.R"); source("lib/sp_oracles.R")
+S <- sp_S()
+p("A[]", 0); p("B[]", 0)
+C <- S * (abs(S) > 100); ps(C); p("|", sum(rowSums(C != 0) > 0))
+Q <- matrix(c(1, 1, 0, 1), 2, 2, byrow = TRUE) %*% matrix(c(1, -1, -1, 1), 2, 2, byrow = TRUE); ps(Q); p("|", 1)
+cat("2 1 1.000\n| 3 2 1\n")
+X <- S; X[1, 7] <- 0; X[2, 4] <- 0; X[20, 6] <- 0
+p(sum(rowSums(X != 0) > 0), sum(X != 0), 10, 10)
+Y <- S; Y[Y == 7] <- 0; p(sum(rowSums(Y != 0) > 0), sum(Y != 0))
+p("Z[]", 1); pm(matrix(10, 1, 20))

@@ -1,0 +1,7 @@
+source("common.R"); source("lib/sp_oracles.R"); source("lib/bi3_oracles.R")
+S <- sp_S(); x <- as.vector(t(S))
+p(dml_median(x), dml_quantile(x, 0.05), dml_quantile(x, 0.5), dml_quantile(x, 0.95), dml_quantile(x, 1))
+p(dml_iqm(x)); pm(t(dml_quantile(x, c(0.01, 0.1, 0.25, 0.5, 0.75, 0.9, 0.99))))
+v <- S[, 1]; p(dml_median(v), dml_quantile(v, 0.9), dml_iqm(v))
+w <- (1:20) * ((1:20) %% 3 == 0) / 3; p(dml_median(v, w), dml_quantile(v, 0.9, w), dml_iqm(v, w))
+u <- S[, 8]; p(dml_median(u), dml_quantile(u, 0.05), dml_iqm(u)); p(0, 0, 0); p(0, -2)

@@ -1,0 +1,7 @@
+source("common.R"); source("lib/sp_oracles.R")
+sv <- as.vector(sp_rv()); D <- diag(sv); ps(D); p(10, 10, 4)
+S <- dml_matrix(1:100, 10, 10); S <- S * (S %% 11 == 1)
+pm(t(diag(S))); pm(t(diag(S + t(S))))
+T <- dml_matrix(1:100, 10, 10); T <- T * (T %% 7 == 0); pm(t(diag(T)))
+p(0); pm(matrix(0, 4, 4)); pm(matrix(0, 1, 5)); ps(diag(diag(S)))
+N <- matrix(0, 4, 4); N[2, 2] <- NaN; N[4, 4] <- Inf; pm(N)

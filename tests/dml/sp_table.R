@@ -1,0 +1,7 @@
+source("common.R"); source("lib/sp_oracles.R"); source("lib/bi3_oracles.R")
+S <- sp_S(); y <- as.vector(dml_rowIndexMax(abs(S)))
+Y <- dml_table(1:20, y, 1, 20, 10); ps(Y); p(sum(Y), sum(Y != 0))
+pm(t(dml_table(y, 1))); cv <- as.vector(sp_cv()); ps(t(dml_table(cv + 1, 1)))
+w <- (1:20) * ((1:20) %% 3 == 0) / 3; T <- dml_table(y, (1:20 %% 4) + 1, w); pm(T); pdim(T)
+P <- dml_table(1:6, c(3, 1, 2, 6, 5, 4), 1, 6, 6); ps(P); pm(t(P %*% (1:6)))
+pm(dml_table(y, y, 1, 4, 4)); Z <- dml_table(rep(1, 5), rep(2, 5), rep(0, 5)); pm(Z); pdim(Z)

@@ -1,0 +1,6 @@
+source("common.R"); source("lib/sp_oracles.R")
+p(0, 3, 2, 0, 0, 3, 2, 0)
+p(1, 1, -Inf, 0, 0, 0, 0, pi / 2, 0, 0)
+p(NaN, NaN, NaN, 0, NaN, 1, 0, NaN)
+p(0, Inf, -1, -Inf, -pi / 2, -1, 0, 1, NaN)
+pm(matrix(2, 6, 4)); pm(matrix(-Inf, 6, 4)); p(0, 0, 0, 0)
