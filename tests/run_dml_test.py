@@ -217,6 +217,8 @@ def fail(msg):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tessera", required=True, help="path to the tessera binary")
+    ap.add_argument("--blocks", choices=["auto", "dense", "sparse"], default=None,
+                    help="force the block format of every result (differential runs)")
     ap.add_argument("script", help="tests/dml/NAME.dml")
     opts = ap.parse_args()
 
@@ -253,7 +255,8 @@ def main():
             env = dict(os.environ, TSR_TMP=tmp)
             oracle = run(["Rscript", "--vanilla", base + ".R", tmp], tdir, env)
 
-        res = run([tessera, "-f", base + ".dml"] + extra, tdir)
+        forced = ["-blocks", opts.blocks] if opts.blocks else []
+        res = run([tessera] + forced + ["-f", base + ".dml"] + extra, tdir)
         out = strip_stats(res.out)
 
         def full_report(problem):

@@ -69,9 +69,7 @@ static const char *unop_opcode(UnOp op)
  * this is the one place that decides what is kept. */
 static tsr_status normalize(Interp *in, Value *v, int n)
 {
-    /* TRANSITION: until every kernel handles CSR inputs, AUTO keeps blocks
-     * dense; `-blocks sparse` forces CSR for the kernels being converted. */
-    MbFormat f = in->ctx.block_format == MB_FMT_AUTO ? MB_FMT_DENSE : in->ctx.block_format;
+    MbFormat f = in->ctx.block_format;
     for (int k = 0; k < n; k++)
         if (v[k].dt == DT_MATRIX && v[k].u.m->refcnt == 1 &&
             mb_examine(v[k].u.m->blk, f, &in->ctx.err))
