@@ -267,7 +267,8 @@ typedef enum {
     R_UNK, R_NONE, R_MAT, R_DBL, R_INT, R_BOOL, R_STR, R_LIST, R_FRAME,
     R_UNARY,     /* matrix -> matrix, scalar -> FP64 */
     R_ABS,       /* like R_UNARY but INT64 stays INT64 */
-    R_MINMAX, R_IFELSE, R_BIND, R_TARGET, R_ASSCALAR, R_QUANTILE, R_READ, R_XOR
+    R_MINMAX, R_IFELSE, R_BIND, R_TARGET, R_ASSCALAR, R_QUANTILE, R_READ, R_XOR,
+    R_TYPEOF     /* frame/matrix -> frame, scalar/list -> STRING */
 } ResRule;
 
 static const struct {
@@ -312,8 +313,8 @@ static const struct {
     {"max_pool", R_MAT}, {"avg_pool", R_MAT}, {"max_pool_backward", R_MAT},
     {"avg_pool_backward", R_MAT}, {"bias_add", R_MAT}, {"bias_multiply", R_MAT},
     {"transformapply", R_MAT}, {"transformdecode", R_FRAME}, {"detectSchema", R_FRAME},
-    {"colnames", R_FRAME}, {"typeof", R_FRAME}, {"map", R_FRAME}, {"tokenize", R_FRAME},
-    {"freplicate", R_FRAME},
+    {"colnames", R_FRAME}, {"typeof", R_TYPEOF}, {"map", R_FRAME}, {"tokenize", R_FRAME},
+    {"freplicate", R_FRAME}, {"applySchema", R_FRAME},
     {"tr", R_DBL}, {"rowCountDistinct", R_MAT}, {"colCountDistinct", R_MAT},
     {"rowCountDistinctApprox", R_MAT}, {"colCountDistinctApprox", R_MAT}, {"compress", R_TARGET},
     {"decompress", R_TARGET}, {"local", R_TARGET},
@@ -468,6 +469,14 @@ static void builtin_type(Expr *e, const char *name)
             set_type(e, DT_UNKNOWN, VT_UNKNOWN);
         else set_type(e, DT_SCALAR, VT_FP64);
         break;
+    case R_TYPEOF: {
+        const Expr *x = arg_expr(e, 0);
+        DataType d = x ? x->dt : DT_UNKNOWN;
+        if (d == DT_FRAME || d == DT_MATRIX) set_type(e, DT_FRAME, VT_UNKNOWN);
+        else if (d == DT_SCALAR || d == DT_LIST) set_type(e, DT_SCALAR, VT_STRING);
+        else set_type(e, DT_UNKNOWN, VT_UNKNOWN);
+        break;
+    }
     case R_XOR:
         if (any_arg_dt(e, DT_MATRIX)) set_type(e, DT_MATRIX, VT_FP64);
         else set_type(e, DT_SCALAR, VT_BOOL);

@@ -1,6 +1,6 @@
 /*
  * builtins_frame.c - frame builtins (DML.md 2.5, 7.1, 7.2, 7.8, 7.12):
- * frame(), as.frame, colnames, detectSchema, typeof, transformencode,
+ * frame(), as.frame, colnames, detectSchema, transformencode,
  * transformapply, transformdecode, and the frame halves of builtins whose
  * matrix forms live elsewhere (cbind/rbind, removeEmpty, replace,
  * as.scalar), called from those handlers through builtins_int.h.
@@ -259,13 +259,7 @@ tsr_status bi_detect_schema(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     return ret_frame(fr_detect_schema(f, &r, &ctx->err), &r, out);
 }
 
-tsr_status bi_typeof(RtCtx *ctx, RtArgs *a, Value *out, int nout)
-{
-    const FrameBlock *f;
-    FrameBlock *r = NULL;
-    if (frame_arg(ctx, a, "typeof", &f)) return TSR_RUNTIME;
-    return ret_frame(fr_names_frame(f, 1, &r, &ctx->err), &r, out);
-}
+/* typeof is in builtins_frame2.c. */
 
 /* ---- transformencode / apply / decode ------------------------------------------------------ */
 

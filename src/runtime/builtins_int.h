@@ -86,6 +86,8 @@ tsr_status bi_frame_remove_empty(RtCtx *ctx, const Value *target, int by_rows,
 tsr_status bi_frame_replace(RtCtx *ctx, const Value *target, const Value *pattern,
                             const Value *replacement, Value *out);
 tsr_status bi_frame_to_scalar(RtCtx *ctx, const Value *v, Value *out);
+/* contains(target=F, pattern=s) (builtins_frame2.c). */
+tsr_status bi_frame_contains(RtCtx *ctx, const Value *target, const Value *pattern, Value *out);
 
 /* ---- random seeds ---------------------------------------------------------- */
 /* A fresh seed for unseeded rand()/sample(): derived from ctx->seed (when

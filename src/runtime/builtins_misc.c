@@ -139,7 +139,9 @@ tsr_status bi_contains(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     const Value *v[BI_MAXP];
     double pat;
     BiMat m;
-    if (bi_bind(ctx, a, &sig, v) || bi_dbl(ctx, "contains", "pattern", v[1], 0, &pat) ||
+    if (bi_bind(ctx, a, &sig, v)) return TSR_RUNTIME;
+    if (v[0]->dt == DT_FRAME) return bi_frame_contains(ctx, v[0], v[1], out);
+    if (bi_dbl(ctx, "contains", "pattern", v[1], 0, &pat) ||
         bi_mat(ctx, "contains", "target", v[0], &m))
         return TSR_RUNTIME;
     *out = rt_bool(kn_contains(m.b, pat));
