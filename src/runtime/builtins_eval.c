@@ -111,7 +111,7 @@ static tsr_status as_matrix_result(RtCtx *ctx, Value *r, const char *name, Value
 
 tsr_status bi_eval(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
-    const FuncDef *fn;
+    const FuncDef *fn = NULL;
     RtArgs c;
     Value r = no_value();
     if (resolve(ctx, a, "eval", &fn, &c))
@@ -123,7 +123,7 @@ tsr_status bi_eval(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 
 tsr_status bi_evallist(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
-    const FuncDef *fn;
+    const FuncDef *fn = NULL;
     RtArgs c;
     if (resolve(ctx, a, "evalList", &fn, &c))
         return ctx->err.code ? ctx->err.code : TSR_RUNTIME;

@@ -245,7 +245,7 @@ static tsr_status frame_arg(RtCtx *ctx, const RtArgs *a, const char *fn, const F
 
 tsr_status bi_colnames(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
-    const FrameBlock *f;
+    const FrameBlock *f = NULL;
     FrameBlock *r = NULL;
     if (frame_arg(ctx, a, "colnames", &f)) return TSR_RUNTIME;
     return ret_frame(fr_names_frame(f, 0, &r, &ctx->err), &r, out);
@@ -253,7 +253,7 @@ tsr_status bi_colnames(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 
 tsr_status bi_detect_schema(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
-    const FrameBlock *f;
+    const FrameBlock *f = NULL;
     FrameBlock *r = NULL;
     if (frame_arg(ctx, a, "detectSchema", &f)) return TSR_RUNTIME;
     return ret_frame(fr_detect_schema(f, &r, &ctx->err), &r, out);

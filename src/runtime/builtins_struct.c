@@ -197,7 +197,7 @@ static tsr_status distinct_args(RtCtx *ctx, const RtArgs *a, const char *fn, BiM
 tsr_status bi_unique(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
     BiMat x;
-    KnDir dir;
+    KnDir dir = KD_ALL;
     MatBlock *res = NULL;
     if (distinct_args(ctx, a, "unique", &x, &dir)) return TSR_RUNTIME;
     tsr_status st = kn_unique(x.b, dir, &res, &ctx->err);
@@ -209,7 +209,7 @@ tsr_status bi_unique(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 tsr_status bi_count_distinct(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
     BiMat x;
-    KnDir dir;
+    KnDir dir = KD_ALL;
     MatBlock *res = NULL;
     if (distinct_args(ctx, a, "countDistinct", &x, &dir)) return TSR_RUNTIME;
     tsr_status st = kn_count_distinct(x.b, dir, &res, &ctx->err);
