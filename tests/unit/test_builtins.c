@@ -15,27 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int g_pass, g_fail;
-
-static void check_at(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        g_pass++;
-    } else {
-        g_fail++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-#define CHECK(c) check_at((c) != 0, #c, __FILE__, __LINE__)
-
-static void check_str_at(const char *got, const char *want, const char *file, int line)
-{
-    int ok = got && strcmp(got, want) == 0;
-    check_at(ok, want, file, line);
-    if (!ok)
-        fprintf(stderr, "   got:  \"%s\"\n   want: \"%s\"\n", got ? got : "(null)", want);
-}
-#define CHECK_S(a, b) check_str_at((a), (b), __FILE__, __LINE__)
+#include "check.h"
 
 /* ---- fixtures ------------------------------------------------------------------------- */
 
@@ -841,6 +821,5 @@ int main(void)
     test_io();
     test_table();
     fclose(g_ctx.out);
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail != 0;
+    return check_summary();
 }

@@ -14,18 +14,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int g_pass, g_fail;
+#include "check.h"
 
-static void check_at(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        g_pass++;
-    } else {
-        g_fail++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-#define CHECK(c) check_at((c) != 0, #c, __FILE__, __LINE__)
 #define OK(call) CHECK((call) == TSR_OK)
 
 static Err E;
@@ -493,6 +483,5 @@ int main(void)
     test_bias();
     test_batch_norm();
     test_lstm();
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail != 0;
+    return check_summary();
 }

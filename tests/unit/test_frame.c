@@ -17,17 +17,7 @@
 #include <string.h>
 #include <unistd.h>
 
-static int n_pass, n_fail;
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok) n_pass++;
-    else {
-        n_fail++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-}
-#define CHECK(c) check((c), #c, __LINE__)
+#include "check.h"
 
 static int streq(const char *a, const char *b)
 {
@@ -431,6 +421,5 @@ int main(void)
     } else {
         CHECK(!"mkdtemp");
     }
-    printf("%d passed, %d failed\n", n_pass, n_fail);
-    return n_fail != 0;
+    return check_summary();
 }

@@ -16,21 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-static int n_pass, n_fail;
+#include "check.h"
+
 static char g_dir[256];
 /* every path handed out by P(), removed at the end (with its .mtd) */
 static char *g_paths[512];
 static int g_npaths;
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok) n_pass++;
-    else {
-        n_fail++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-}
-#define CHECK(c) check((c), #c, __LINE__)
 
 /* Path of `name` inside the temp dir (registered for cleanup). */
 static const char *P(const char *name)
@@ -79,8 +70,8 @@ static char *get_file(const char *path)
 static void check_file(const char *path, const char *want, int line)
 {
     char *got = get_file(path);
-    check(strcmp(got, want) == 0, path, line);
-    if (strcmp(got, want) != 0) printf("  got:\n%s\n  want:\n%s\n", got, want);
+    check_at(strcmp(got, want) == 0, path, __FILE__, line);
+    if (strcmp(got, want) != 0) fprintf(stderr, "  got:\n%s\n  want:\n%s\n", got, want);
     free(got);
 }
 #define CHECK_FILE(p, w) check_file((p), (w), __LINE__)
@@ -123,8 +114,8 @@ static void expect_fail(const char *path, const IoMeta *opt, const char *want, i
     Err e;
     MatBlock *m = rd(path, opt, &e);
     int ok = m == NULL && e.code != TSR_OK && strstr(e.msg, want) != NULL;
-    check(ok, want, line);
-    if (!ok) printf("  message was: %s\n", m ? "<no error>" : e.msg);
+    check_at(ok, want, __FILE__, line);
+    if (!ok) fprintf(stderr, "  message was: %s\n", m ? "<no error>" : e.msg);
     mb_free(m);
 }
 #define EXPECT_FAIL(p, o, w) expect_fail((p), (o), (w), __LINE__)
@@ -153,13 +144,13 @@ static void roundtrip(IoFormat f, int64_t r, int64_t c, const double *v, int lin
     Err e;
     err_clear(&e);
     tsr_status st = io_write_matrix(p, a, &o, &e);
-    check(st == TSR_OK, name, line);
-    if (st != TSR_OK) printf("  write: %s\n", e.msg);
+    check_at(st == TSR_OK, name, __FILE__, line);
+    if (st != TSR_OK) fprintf(stderr, "  write: %s\n", e.msg);
     IoMeta none;
     io_meta_init(&none);     /* everything from the .mtd */
     b = rd(p, &none, &e);
-    check(same(a, b, f == IO_FMT_BINARY), name, line);
-    if (!b) printf("  read: %s\n", e.msg);
+    check_at(same(a, b, f == IO_FMT_BINARY), name, __FILE__, line);
+    if (!b) fprintf(stderr, "  read: %s\n", e.msg);
     mb_free(a);
     mb_free(b);
     io_meta_free(&o);
@@ -252,7 +243,7 @@ static void test_mtd_written(void)
     const char *prev = s;
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const char *at = strstr(s, keys[i]);
-        check(at != NULL && at >= prev, keys[i], __LINE__);
+        check_at(at != NULL && at >= prev, keys[i], __FILE__, __LINE__);
         if (at) prev = at;
     }
     const char *c = strstr(s, "\"created\": \"");
@@ -300,8 +291,8 @@ static void test_mtd_lenient(void)
         err_clear(&e);
         int rc = io_meta_read(P("lb"), &m, &e);
         int ok = rc == -1 && strstr(e.msg, bad[i].msg) && strstr(e.msg, "lb.mtd");
-        check(ok, bad[i].text, __LINE__);
-        if (!ok) printf("  message was: %s\n", e.msg);
+        check_at(ok, bad[i].text, __FILE__, __LINE__);
+        if (!ok) fprintf(stderr, "  message was: %s\n", e.msg);
         io_meta_free(&m);
     }
 }
@@ -775,11 +766,11 @@ static void sparse_roundtrip(IoFormat f, const MatBlock *s, int line)
     Err e;
     err_clear(&e);
     int ok = io_write_matrix(P(n1), s, &o, &e) == TSR_OK && io_write_matrix(P(n2), d, &o, &e) == TSR_OK;
-    check(ok, n1, line);
-    if (!ok) printf("  write: %s\n", e.msg);
+    check_at(ok, n1, __FILE__, line);
+    if (!ok) fprintf(stderr, "  write: %s\n", e.msg);
     char *t1 = get_file(P(n1)), *t2 = get_file(P(n2));
     int same_file = f == IO_FMT_BINARY || strcmp(t1, t2) == 0;   /* binary: layouts differ */
-    check(same_file, n1, line);
+    check_at(same_file, n1, __FILE__, line);
     free(t1);
     free(t2);
     IoMeta none;
@@ -787,11 +778,11 @@ static void sparse_roundtrip(IoFormat f, const MatBlock *s, int line)
     b = rd(P(n1), &none, &e);
     int want_sparse = f == IO_FMT_BINARY || mb_prefers_sparse(s->rows, s->cols, s->nnz);
     ok = b && b->sparse == want_sparse && same(s, b, 0) && (!b->sparse || csr_ok(b));
-    check(ok, n1, line);
-    if (!ok) printf("  read: %s\n", b ? "cells or format differ" : e.msg);
+    check_at(ok, n1, __FILE__, line);
+    if (!ok) fprintf(stderr, "  read: %s\n", b ? "cells or format differ" : e.msg);
     mb_free(b);
     b = rd(P(n2), &none, &e);   /* the dense twin reads back the same */
-    check(b && same(s, b, 0), n2, line);
+    check_at(b && same(s, b, 0), n2, __FILE__, line);
     mb_free(b);
     mb_free(d);
     io_meta_free(&o);
@@ -1057,8 +1048,8 @@ static void test_binary_sparse(void)
         Err e2;
         MatBlock *m = rd(P("sx.bin"), &o, &e2);
         int ok = !m && e2.code == TSR_IO && strstr(e2.msg, bad[k].msg) && strstr(e2.msg, "sx.bin");
-        check(ok, bad[k].msg, __LINE__);
-        if (!ok) printf("  message was: %s\n", m ? "<no error>" : e2.msg);
+        check_at(ok, bad[k].msg, __FILE__, __LINE__);
+        if (!ok) fprintf(stderr, "  message was: %s\n", m ? "<no error>" : e2.msg);
         mb_free(m);
     }
     /* every truncation and every single-byte change fails cleanly or reads a valid block */
@@ -1112,16 +1103,16 @@ static void test_huge_sparse(void)
     o.cols = c;
     MatBlock *m = rd(P("huge_sp.ijv"), &o, &e);
     CHECK(m && m->sparse && m->nnz == 2000 && csr_ok(m) && mb_bytes(m) < 64 * r);
-    if (!m) printf("  read: %s\n", e.msg);
+    if (!m) fprintf(stderr, "  read: %s\n", e.msg);
     IoFormat fmts[] = { IO_FMT_TEXT, IO_FMT_MM, IO_FMT_BINARY, IO_FMT_LIBSVM };
     for (size_t k = 0; m && k < sizeof fmts / sizeof fmts[0]; k++) {
         char name[64];
         snprintf(name, sizeof name, "huge_out.%s", io_format_name(fmts[k]));
         IoMeta w = opts(fmts[k]);
         err_clear(&e);
-        check(io_write_matrix(P(name), m, &w, &e) == TSR_OK, name, __LINE__);
+        check_at(io_write_matrix(P(name), m, &w, &e) == TSR_OK, name, __FILE__, __LINE__);
         MatBlock *back = rd(P(name), NULL, &e);
-        check(same_sparse(m, back), name, __LINE__);
+        check_at(same_sparse(m, back), name, __FILE__, __LINE__);
         mb_free(back);
         io_meta_free(&w);
     }
@@ -1171,6 +1162,5 @@ int main(void)
     test_binary_sparse();
     test_huge_sparse();
     cleanup();
-    printf("%d passed, %d failed\n", n_pass, n_fail);
-    return n_fail != 0;
+    return check_summary();
 }

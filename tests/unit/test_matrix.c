@@ -11,35 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int g_pass, g_fail;
-
-static void check_at(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        g_pass++;
-    } else {
-        g_fail++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-#define CHECK(c) check_at((c) != 0, #c, __FILE__, __LINE__)
-
-/* Same double, NaN equal to NaN, and the sign of zero compared too. */
-static int same(double a, double b)
-{
-    if (a != a || b != b) return a != a && b != b;
-    return a == b && signbit(a) == signbit(b);
-}
-#define CHECK_D(a, b) check_at(same((a), (b)), #a " == " #b, __FILE__, __LINE__)
-#define CHECK_NEAR(a, b, tol) check_at(fabs((a) - (b)) <= (tol), #a " ~ " #b, __FILE__, __LINE__)
-#define CHECK_S(a, b) check_str((a), (b), __FILE__, __LINE__)
-
-static void check_str(const char *got, const char *want, const char *file, int line)
-{
-    int ok = got && strcmp(got, want) == 0;
-    check_at(ok, want, file, line);
-    if (!ok) fprintf(stderr, "   got:  \"%s\"\n   want: \"%s\"\n", got ? got : "(null)", want);
-}
+#include "check.h"
 
 /* ---- helpers ---------------------------------------------------------------------------------------- */
 
@@ -65,12 +37,12 @@ static int64_t nnz_of(const MatBlock *m)
     return nz;
 }
 
-/* Shape, every cell (same()) and nnz exactness. */
+/* Shape, every cell (same_double()) and nnz exactness. */
 static int mat_is(const MatBlock *m, int64_t r, int64_t c, const double *v)
 {
     if (!m || m->rows != r || m->cols != c) return 0;
     for (int64_t i = 0; i < r * c; i++)
-        if (!same(m->dense[i], v[i])) {
+        if (!same_double(m->dense[i], v[i])) {
             fprintf(stderr, "   cell %lld: got %.17g want %.17g\n", (long long)i, m->dense[i], v[i]);
             return 0;
         }
@@ -110,7 +82,7 @@ static void test_blocks(void)
     mb_set(m, 1, 2, 5.0);
     CHECK(m->nnz == 4 && m->nnz == nnz_of(m));
     MatBlock *c = mb_copy(m, &E);
-    CHECK(c && c->nnz == 4 && same(mb_get(c, 1, 2), 5.0) && same(mb_get(c, 1, 1), NAN));
+    CHECK(c && c->nnz == 4 && same_double(mb_get(c, 1, 2), 5.0) && same_double(mb_get(c, 1, 1), NAN));
     mb_free(c);
     mb_free(m);
     err_clear(&E);
@@ -931,7 +903,7 @@ static void test_seq(void)
     CHECK(z->nnz == 2);
     mb_free(z);
     OK(kn_seq(1, 2, 0.1, &z, &E));
-    CHECK(z->rows == 11 && same(z->dense[10], 2.0));
+    CHECK(z->rows == 11 && same_double(z->dense[10], 2.0));
     mb_free(z);
     CHECK_ERR(kn_seq(1, 10, -1, &z, &E), "Invalid seq parameters: (1.0, 10.0, -1.0)");
     CHECK_ERR(kn_seq(10, 1, 1, &z, &E), "Invalid seq parameters: (10.0, 1.0, 1.0)");
@@ -1108,6 +1080,5 @@ int main(void)
     test_sample();
     test_linalg();
     test_to_string();
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail != 0;
+    return check_summary();
 }

@@ -12,34 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int g_pass, g_fail;
-
-static void check_at(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        g_pass++;
-    } else {
-        g_fail++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-#define CHECK(c) check_at((c) != 0, #c, __FILE__, __LINE__)
-
-/* Same double, NaN equal to NaN, and the sign of zero compared too. */
-static int same(double a, double b)
-{
-    if (a != a || b != b) return a != a && b != b;
-    return a == b && signbit(a) == signbit(b);
-}
-#define CHECK_D(a, b) check_at(same((a), (b)), #a " == " #b, __FILE__, __LINE__)
-#define CHECK_NEAR(a, b, tol) check_at(fabs((a) - (b)) <= (tol), #a " ~ " #b, __FILE__, __LINE__)
-
-static void check_str(const char *got, const char *want, const char *file, int line)
-{
-    int ok = got && strcmp(got, want) == 0;
-    check_at(ok, want, file, line);
-    if (!ok) fprintf(stderr, "   got:  \"%s\"\n   want: \"%s\"\n", got ? got : "(null)", want);
-}
+#include "check.h"
 
 /* ---- helpers ------------------------------------------------------------------------------------- */
 
@@ -65,7 +38,7 @@ static int64_t nnz_of(const MatBlock *m)
     return nz;
 }
 
-/* Shape, every cell (same()) and nnz exactness. */
+/* Shape, every cell (same_double()) and nnz exactness. */
 static int mat_is(const MatBlock *m, int64_t r, int64_t c, const double *v)
 {
     if (!m || m->rows != r || m->cols != c) {
@@ -73,7 +46,7 @@ static int mat_is(const MatBlock *m, int64_t r, int64_t c, const double *v)
         return 0;
     }
     for (int64_t i = 0; i < r * c; i++)
-        if (!same(m->dense[i], v[i])) {
+        if (!same_double(m->dense[i], v[i])) {
             fprintf(stderr, "   cell %lld: got %.17g want %.17g\n", (long long)i, m->dense[i], v[i]);
             return 0;
         }
@@ -163,7 +136,7 @@ static void test_sort_primitives(void)
     memcpy(sorted, v, sizeof v);
     kn_sort_dbl(sorted, tmp, N);
     ok = idx != NULL;
-    for (int i = 0; ok && i < N; i++) ok = same(sorted[i], v[idx[i]]);
+    for (int i = 0; ok && i < N; i++) ok = same_double(sorted[i], v[idx[i]]);
     CHECK(ok);
     free(idx);
     idx = kn_argsort(NULL, 0, 0);   /* empty: valid allocation, nothing read */
@@ -810,6 +783,5 @@ int main(void)
     test_svd();
     test_qr();
     test_lu();
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail != 0;
+    return check_summary();
 }

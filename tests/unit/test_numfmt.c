@@ -12,28 +12,14 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int n_pass, n_fail;
+#include "check.h"
 
-static void check_str(const char *what, const char *got, const char *want, int line)
+/* got equal to want (both non-NULL); a failure names `what` and both strings. */
+static void check_text(const char *what, const char *got, const char *want, int line)
 {
-    if (strcmp(got, want) == 0) {
-        n_pass++;
-        return;
-    }
-    n_fail++;
-    printf("FAIL line %d: %s: got [%s], want [%s]\n", line, what, got, want);
+    if (!check_count(strcmp(got, want) == 0))
+        fprintf(stderr, "%s:%d: FAILED: %s: got [%s], want [%s]\n", __FILE__, line, what, got, want);
 }
-
-static void check(int ok, const char *what, int line)
-{
-    if (ok) n_pass++;
-    else {
-        n_fail++;
-        printf("FAIL line %d: %s\n", line, what);
-    }
-}
-
-#define CHECK(c) check((c), #c, __LINE__)
 
 /* ---- nf_double ---------------------------------------------------------------- */
 
@@ -41,8 +27,8 @@ static void t_double(double v, const char *want, int line)
 {
     char buf[32];
     int n = nf_double(buf, sizeof buf, v);
-    check_str("nf_double", buf, want, line);
-    check(n == (int)strlen(buf), "nf_double length", line);
+    check_text("nf_double", buf, want, line);
+    check_at(n == (int)strlen(buf), "nf_double length", __FILE__, line);
 }
 #define TD(v, s) t_double((v), (s), __LINE__)
 
@@ -152,7 +138,7 @@ static void t_fixed(double v, int dec, const char *want, int line)
     sb_init(&b);
     sb_puts(&b, "<");
     nf_fixed(&b, v, dec);
-    check_str("nf_fixed", b.s + 1, want, line);
+    check_text("nf_fixed", b.s + 1, want, line);
     sb_free(&b);
 }
 #define TF(v, d, s) t_fixed((v), (d), (s), __LINE__)
@@ -210,11 +196,11 @@ static void t_fmt(const char *fmt, const NfArg *args, int n, const char *want, i
     err_clear(&e);
     int rc = nf_javaformat(&b, fmt, args, n, &e);
     if (want) {
-        check(rc == 0, fmt, line);
-        if (rc == 0) check_str(fmt, b.s, want, line);
-        else printf("  error: %s\n", e.msg);
+        check_at(rc == 0, fmt, __FILE__, line);
+        if (rc == 0) check_text(fmt, b.s, want, line);
+        else fprintf(stderr, "  error: %s\n", e.msg);
     } else {
-        check(rc == -1 && e.code != TSR_OK && e.msg[0], fmt, line);
+        check_at(rc == -1 && e.code != TSR_OK && e.msg[0], fmt, __FILE__, line);
     }
     sb_free(&b);
 }
@@ -351,12 +337,12 @@ static void test_javaformat_messages(void)
     sb_init(&b);
     err_clear(&e);
     CHECK(nf_javaformat(&b, "x=%d", &d, 1, &e) == -1);
-    check_str("%d message", e.msg,
+    check_text("%d message", e.msg,
               "Print: invalid format specifier '%d' for a double argument "
               "(d != java.lang.Double)", __LINE__);
     err_clear(&e);
     CHECK(nf_javaformat(&b, "%s and %.2f", &d, 1, &e) == -1);
-    check_str("missing arg message", e.msg, "Print: format specifier '%.2f' has no argument",
+    check_text("missing arg message", e.msg, "Print: format specifier '%.2f' has no argument",
               __LINE__);
     sb_free(&b);
 }
@@ -370,10 +356,10 @@ static void t_parse(const char *s, int ok, double want, int line)
     char what[128];
     snprintf(what, sizeof what, "nf_parse_double(\"%s\")", s);
     if (!ok) {
-        check(rc == -1, what, line);
+        check_at(rc == -1, what, __FILE__, line);
         return;
     }
-    check(rc == 0 && (v == want || (isnan(v) && isnan(want))), what, line);
+    check_at(rc == 0 && (v == want || (isnan(v) && isnan(want))), what, __FILE__, line);
 }
 #define TP(s, want) t_parse((s), 1, (want), __LINE__)
 #define TPX(s) t_parse((s), 0, 0, __LINE__)
@@ -446,6 +432,5 @@ int main(void)
     test_javaformat();
     test_javaformat_messages();
     test_parse();
-    printf("%d passed, %d failed\n", n_pass, n_fail);
-    return n_fail != 0;
+    return check_summary();
 }

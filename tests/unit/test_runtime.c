@@ -15,7 +15,8 @@
 
 #include "tessera.h"
 
-static int passed, failed;
+#include "check.h"
+
 static char tmpdir[256];
 
 typedef struct Result {
@@ -46,11 +47,8 @@ static Result run_opts(const char *script, tsr_options *o, tsr_ctx **ctx)
 static void check(int ok, const char *name, const char *script, const Result *r,
                   const char *want)
 {
-    if (ok) {
-        passed++;
+    if (check_count(ok))
         return;
-    }
-    failed++;
     fprintf(stderr, "FAIL %s\n  script: %s\n  rc=%d out=[%s] err=[%s]\n  expected: [%s]\n", name,
             script, r->rc, r->out, r->err, want);
 }
@@ -611,6 +609,5 @@ int main(void)
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", tmpdir);
     if (system(cmd) != 0) fprintf(stderr, "warning: could not remove %s\n", tmpdir);
-    printf("%d passed, %d failed\n", passed, failed);
-    return failed != 0;
+    return check_summary();
 }

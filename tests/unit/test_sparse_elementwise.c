@@ -19,19 +19,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int g_pass, g_fail;
+#include "check.h"
+
 static Err E;
 
-static void check_at(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        g_pass++;
-    } else {
-        g_fail++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-#define CHECK(c) check_at((c) != 0, #c, __FILE__, __LINE__)
 #define OK(call) CHECK((call) == TSR_OK)
 
 /* ---- helpers -------------------------------------------------------------------------- */
@@ -618,6 +609,5 @@ int main(void)
     test_agg_formats();
     test_agg_values();
     test_rand_sparse();
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail != 0;
+    return check_summary();
 }

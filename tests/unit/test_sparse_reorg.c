@@ -21,19 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-static int g_pass, g_fail;
+#include "check.h"
+
 static Err E;
 
-static void check_at(int ok, const char *what, const char *file, int line)
-{
-    if (ok) {
-        g_pass++;
-    } else {
-        g_fail++;
-        fprintf(stderr, "%s:%d: FAILED: %s\n", file, line, what);
-    }
-}
-#define CHECK(c) check_at((c) != 0, #c, __FILE__, __LINE__)
 #define OK(call) check_at((err_clear(&E), (call)) == TSR_OK, #call, __FILE__, __LINE__)
 
 /* Same value, NaN equal to NaN; the sign of zero is not compared (a CSR
@@ -968,6 +959,5 @@ int main(void)
     test_to_string();
     test_structure_sparse();
     test_lapack_sparse();
-    printf("%d passed, %d failed\n", g_pass, g_fail);
-    return g_fail != 0;
+    return check_summary();
 }
