@@ -163,4 +163,12 @@ tsr_status fr_transform_apply(const FrameBlock *in, const char *spec, const Fram
 tsr_status fr_transform_decode(const MatBlock *x, const char *spec, const FrameBlock *meta,
                                FrameBlock **out, Err *err);
 
+/* ---- tokenize (tokenize.c) -------------------------------------------------
+ * Bag-of-words / token n-grams of the spec's tokenize_col, one document per
+ * row of `in`, with the id_cols copied into every output row; at most
+ * max_tokens (>= 1) tokens per document.  Spec keys and output layouts are
+ * documented in tokenize.c and docs/builtins.md. */
+tsr_status fr_tokenize(const FrameBlock *in, const char *spec, int64_t max_tokens,
+                       FrameBlock **out, Err *err);
+
 #endif /* TSR_FRAME_H */

@@ -52,6 +52,7 @@
  * cells become Double.toString of the value.
  */
 #include "frame/frame.h"
+#include "frame/frame_int.h"
 
 #include <cjson/cJSON.h>
 #include <ctype.h>
@@ -163,6 +164,14 @@ static char *spec_normalize(const char *s)
         }
     }
     return out.s ? sb_take(&out) : xstrdup("");
+}
+
+cJSON *fr_json_parse(const char *spec)
+{
+    char *norm = spec_normalize(spec);
+    cJSON *root = cJSON_Parse(norm);
+    free(norm);
+    return root;
 }
 
 /* ---- spec ---------------------------------------------------------------------------- */
@@ -321,9 +330,7 @@ static tsr_status spec_parse(const char *spec, const FrameBlock *names, TfSpec *
     sp->col = calloc(names->cols > 0 ? (size_t)names->cols : 1, sizeof *sp->col);
     if (!sp->col) return err_set(err, TSR_NOMEM, "out of memory parsing a transform spec");
     for (int64_t j = 0; j < sp->n; j++) hm_init(&sp->col[j].map);
-    char *norm = spec_normalize(spec);
-    cJSON *root = cJSON_Parse(norm);
-    free(norm);
+    cJSON *root = fr_json_parse(spec);
     tsr_status st = TSR_OK;
     if (!root || !cJSON_IsObject(root))
         st = err_set(err, TSR_RUNTIME, "transform spec is not a valid JSON object: %s", spec);

@@ -551,6 +551,35 @@ tsr_status bi_apply_schema(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     return ret_frame(st, &r, out);
 }
 
+/* ---- tokenize ---------------------------------------------------------------------------- */
+
+/* tokenize(target=F, spec=s [, max_tokens=1000]): see fr_tokenize
+ * (src/frame/tokenize.c) for the spec keys: algo whitespace|ngram (token
+ * n-grams, algo_params min_gram/max_gram), out count|position|hash
+ * (out_params num_features, sort_alpha), id_cols, tokenize_col,
+ * format_wide (position and hash only).  Result: a frame. */
+tsr_status bi_tokenize(RtCtx *ctx, RtArgs *a, Value *out, int nout)
+{
+    static const char *const names[] = {"target", "spec", "max_tokens", NULL};
+    static const BiSig sig = {"tokenize", names, 2, 0};
+    const Value *v[BI_MAXP];
+    const char *spec;
+    int64_t max_tokens;
+    FrameBlock *r = NULL;
+    (void)nout;
+    if (bi_bind(ctx, a, &sig, v)) return TSR_RUNTIME;
+    if (v[0]->dt != DT_FRAME)
+        return bi_err(ctx, "tokenize(): target must be a frame, found a %s",
+                      rt_dt_name(v[0]->dt));
+    if (v[1]->dt != DT_SCALAR || v[1]->vt != VT_STRING)
+        return bi_err(ctx, "tokenize(): spec must be a string");
+    if (bi_str(ctx, "tokenize", "spec", v[1], "", &spec) ||
+        bi_int(ctx, "tokenize", "max_tokens", v[2], 1000, &max_tokens))
+        return TSR_RUNTIME;
+    return ret_frame(fr_tokenize(rt_frame_block(v[0]), spec, max_tokens, &r, &ctx->err), &r,
+                     out);
+}
+
 /* ---- contains on frames ---------------------------------------------------------------- */
 
 /* TRUE if any cell equals the pattern: numerically for a numeric pattern
