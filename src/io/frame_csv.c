@@ -27,7 +27,6 @@
 
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 #define MIDDOT "\xC2\xB7"
 #define META_MV "#Meta" MIDDOT "MV"
@@ -413,17 +412,8 @@ static tsr_status text_write(const char *path, const FrameBlock *fb, Err *err)
 tsr_status io_read_frame(const char *path, const IoMeta *opt, FrameBlock **out, Err *err)
 {
     *out = NULL;
-    if (!path || !*path) return err_set(err, TSR_IO, "read: empty file name");
-    IoMeta m, md;
-    if (opt) io_meta_copy(&m, opt);
-    else io_meta_init(&m);
-    io_meta_init(&md);
-    tsr_status st = TSR_OK;
-    struct stat sb;
-    if (io_meta_read(path, &md, err) < 0) st = TSR_IO;
-    else io_meta_merge(&m, &md);
-    if (st == TSR_OK && stat(path, &sb) != 0)
-        st = err_set(err, TSR_IO, "Read input file does not exist on FS (local mode): %s", path);
+    IoMeta m;
+    tsr_status st = io_read_prepare(path, opt, &m, err);
     if (st == TSR_OK) {
         if (m.format == IO_FMT_CSV) st = csv_read(path, &m, out, err);
         else if (m.format == IO_FMT_TEXT || m.format == IO_FMT_UNKNOWN)
@@ -433,7 +423,6 @@ tsr_status io_read_frame(const char *path, const IoMeta *opt, FrameBlock **out, 
                          io_format_name(m.format));
     }
     io_meta_free(&m);
-    io_meta_free(&md);
     return st;
 }
 

@@ -74,20 +74,28 @@ static tsr_status read_dispatch(const char *path, const IoMeta *m, MatBlock **ou
     }
 }
 
-tsr_status io_read_matrix(const char *path, const IoMeta *opt, MatBlock **out, Err *err)
+tsr_status io_read_prepare(const char *path, const IoMeta *opt, IoMeta *m, Err *err)
 {
-    *out = NULL;
+    if (opt) io_meta_copy(m, opt);
+    else io_meta_init(m);
     if (!path || !*path) return err_set(err, TSR_IO, "read: empty file name");
-    IoMeta m, md;
-    if (opt) io_meta_copy(&m, opt);
-    else io_meta_init(&m);
+    IoMeta md;
     io_meta_init(&md);
     tsr_status st = TSR_OK;
     if (io_meta_read(path, &md, err) < 0) st = TSR_IO;
-    else io_meta_merge(&m, &md);
+    else io_meta_merge(m, &md);
+    io_meta_free(&md);
     struct stat sb;
     if (st == TSR_OK && stat(path, &sb) != 0)
         st = err_set(err, TSR_IO, "Read input file does not exist on FS (local mode): %s", path);
+    return st;
+}
+
+tsr_status io_read_matrix(const char *path, const IoMeta *opt, MatBlock **out, Err *err)
+{
+    *out = NULL;
+    IoMeta m;
+    tsr_status st = io_read_prepare(path, opt, &m, err);
     if (st == TSR_OK && m.data_type != DT_UNKNOWN && m.data_type != DT_MATRIX)
         st = err_set(err, TSR_IO, "%s: cannot read a %s as a matrix", path,
                      data_type_word(m.data_type));
@@ -96,7 +104,6 @@ tsr_status io_read_matrix(const char *path, const IoMeta *opt, MatBlock **out, E
         st = read_dispatch(path, &m, out, err);
     }
     io_meta_free(&m);
-    io_meta_free(&md);
     return st;
 }
 

@@ -146,4 +146,9 @@ tsr_status io_libsvm_read(const char *path, const IoMeta *m, MatBlock **out, Err
 tsr_status io_libsvm_write(const char *path, const MatBlock *a, const IoMeta *m, int64_t *nnz,
                            Err *err);
 
+/* The common start of every read: the read() options merged with
+ * "<path>.mtd" (options win) into *m, which the caller always frees with
+ * io_meta_free; then the existence check with SystemDS's message. */
+tsr_status io_read_prepare(const char *path, const IoMeta *opt, IoMeta *m, Err *err);
+
 #endif /* TSR_IO_INT_H */

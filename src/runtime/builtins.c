@@ -56,6 +56,16 @@ int rt_builtin_id(const RtBuiltin *b)
 
 /* ---- argument helpers ------------------------------------------------------------- */
 
+tsr_status bi_positional(RtCtx *ctx, const RtArgs *a, const char *fn, int lo, int hi)
+{
+    if (a->nnamed)
+        return bi_err(ctx, "%s() does not accept named parameters (%s)", fn, a->names[0]);
+    if (a->npos < lo || a->npos > hi)
+        return bi_err(ctx, "Invalid number of arguments for %s(): expected %d to %d, found %d",
+                      fn, lo, hi, a->npos);
+    return TSR_OK;
+}
+
 tsr_status bi_err(RtCtx *ctx, const char *fmt, ...)
 {
     va_list ap;

@@ -36,6 +36,9 @@ tsr_status bi_bind(RtCtx *ctx, const RtArgs *a, const BiSig *sig, const Value **
 tsr_status bi_bad_param(RtCtx *ctx, const BiSig *sig, const char *k);
 /* Sets a TSR_RUNTIME error (printf format); returns TSR_RUNTIME. */
 tsr_status bi_err(RtCtx *ctx, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* lo..hi positional arguments and no named ones (handlers then index a->pos
+ * by these counts). */
+tsr_status bi_positional(RtCtx *ctx, const RtArgs *a, const char *fn, int lo, int hi);
 int bi_nargs(const RtArgs *a);
 
 /* ---- scalar parameters (v may be NULL: then *out = dflt) ---------------- */

@@ -18,16 +18,6 @@ static const Value *arg0(const RtArgs *a)
     return a->npos ? &a->pos[0] : &a->named[0];
 }
 
-/* Exactly n positional arguments. */
-static tsr_status positional(RtCtx *ctx, const RtArgs *a, const char *fn, int lo, int hi)
-{
-    if (a->nnamed)
-        return bi_err(ctx, "%s() does not accept named parameters (%s)", fn, a->names[0]);
-    if (a->npos < lo || a->npos > hi)
-        return bi_err(ctx, "Invalid number of arguments for %s(): expected %d to %d, found %d",
-                      fn, lo, hi, a->npos);
-    return TSR_OK;
-}
 
 /* ---- bitw* --------------------------------------------------------------------------------------- */
 
@@ -42,7 +32,7 @@ static tsr_status bitw(RtCtx *ctx, const RtArgs *a, KnBitw op, const char *fn, V
 {
     MatBlock *res = NULL;
     tsr_status st;
-    if (positional(ctx, a, fn, 2, 2) || operand(ctx, fn, &a->pos[0]) ||
+    if (bi_positional(ctx, a, fn, 2, 2) || operand(ctx, fn, &a->pos[0]) ||
         operand(ctx, fn, &a->pos[1]))
         return TSR_RUNTIME;
     const Value *x = &a->pos[0], *y = &a->pos[1];
@@ -78,7 +68,7 @@ tsr_status bi_ppred(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     static const BinOp ops[] = { BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_EQ, BOP_NE };
     static const char *const names[] = { "<", "<=", ">", ">=", "==", "!=" };
     const char *s;
-    if (positional(ctx, a, "ppred", 3, 3) || bi_str(ctx, "ppred", "op", &a->pos[2], NULL, &s))
+    if (bi_positional(ctx, a, "ppred", 3, 3) || bi_str(ctx, "ppred", "op", &a->pos[2], NULL, &s))
         return TSR_RUNTIME;
     for (int k = 0; k < 6; k++)
         if (strcmp(s, names[k]) == 0) {
@@ -96,7 +86,7 @@ tsr_status bi_roll(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     BiMat m;
     int64_t k;
     MatBlock *res = NULL;
-    if (positional(ctx, a, "roll", 2, 2) || bi_int(ctx, "roll", "shift", &a->pos[1], 0, &k) ||
+    if (bi_positional(ctx, a, "roll", 2, 2) || bi_int(ctx, "roll", "shift", &a->pos[1], 0, &k) ||
         bi_mat(ctx, "roll", "target", &a->pos[0], &m))
         return TSR_RUNTIME;
     tsr_status st = kn_roll(m.b, k, &res, &ctx->err);
@@ -155,7 +145,7 @@ tsr_status bi_inter_quantile(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     double p;
     MatBlock *res = NULL;
     const char *fn = "interQuantile";
-    if (positional(ctx, a, fn, 2, 3) || bi_dbl(ctx, fn, "p", &a->pos[a->npos - 1], 0, &p) ||
+    if (bi_positional(ctx, a, fn, 2, 3) || bi_dbl(ctx, fn, "p", &a->pos[a->npos - 1], 0, &p) ||
         bi_mat(ctx, fn, "x", &a->pos[0], &x))
         return TSR_RUNTIME;
     if (a->npos == 3 && bi_mat(ctx, fn, "w", &a->pos[1], &w)) {

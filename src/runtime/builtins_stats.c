@@ -24,17 +24,6 @@ static void mats_done(Mats *s)
     s->n = 0;
 }
 
-/* lo..hi positional arguments and no named ones (checked here too: the
- * handlers index a->pos by these counts). */
-static tsr_status positional(RtCtx *ctx, const RtArgs *a, const char *fn, int lo, int hi)
-{
-    if (a->nnamed)
-        return bi_err(ctx, "%s() does not accept named parameters (%s)", fn, a->names[0]);
-    if (a->npos < lo || a->npos > hi)
-        return bi_err(ctx, "Invalid number of arguments for %s(): expected %d to %d, found %d",
-                      fn, lo, hi, a->npos);
-    return TSR_OK;
-}
 
 /* The first n positional arguments as matrices. */
 static tsr_status mats_bind(RtCtx *ctx, const RtArgs *a, const char *fn,
@@ -67,7 +56,7 @@ tsr_status bi_quantile(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     MatBlock *res = NULL;
     double p, d = 0;
     tsr_status st;
-    if (positional(ctx, a, "quantile", 2, 3) ||
+    if (bi_positional(ctx, a, "quantile", 2, 3) ||
         mats_bind(ctx, a, "quantile", XW_NAMES, a->npos - 1, &s))
         return TSR_RUNTIME;
     const Value *pv = &a->pos[a->npos - 1];
@@ -89,7 +78,7 @@ static tsr_status order_stat(RtCtx *ctx, const RtArgs *a, OrderStat k, const cha
 {
     Mats s;
     double d = 0;
-    if (positional(ctx, a, fn, 1, 2) || mats_bind(ctx, a, fn, XW_NAMES, a->npos, &s))
+    if (bi_positional(ctx, a, fn, 1, 2) || mats_bind(ctx, a, fn, XW_NAMES, a->npos, &s))
         return TSR_RUNTIME;
     const MatBlock *w = s.n > 1 ? s.m[1].b : NULL;
     tsr_status st = k == OS_MEDIAN ? kn_median(s.m[0].b, w, &d, &ctx->err)
@@ -116,7 +105,7 @@ tsr_status bi_moment(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     Mats s;
     int64_t k;
     double d = 0;
-    if (positional(ctx, a, "centralMoment", 2, 3) ||
+    if (bi_positional(ctx, a, "centralMoment", 2, 3) ||
         bi_int(ctx, "centralMoment", "order", &a->pos[a->npos - 1], 0, &k) ||
         mats_bind(ctx, a, "centralMoment", names, a->npos - 1, &s))
         return TSR_RUNTIME;
@@ -130,7 +119,7 @@ tsr_status bi_cov(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     static const char *const names[] = { "x", "y", "w" };
     Mats s;
     double d = 0;
-    if (positional(ctx, a, "cov", 2, 3) || mats_bind(ctx, a, "cov", names, a->npos, &s))
+    if (bi_positional(ctx, a, "cov", 2, 3) || mats_bind(ctx, a, "cov", names, a->npos, &s))
         return TSR_RUNTIME;
     tsr_status st = kn_cov(s.m[0].b, s.m[1].b, s.n > 2 ? s.m[2].b : NULL, &d, &ctx->err);
     mats_done(&s);
