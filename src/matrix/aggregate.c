@@ -230,7 +230,7 @@ static double agg_all(KnAgg fn, const MatBlock *a)
     return a->sparse ? agg_csr(fn, a, 0, a->rows) : agg_range(fn, a->dense, MB_CELLS(a));
 }
 
-tsr_status kn_agg_full(KnAgg fn, const MatBlock *a, double *out, Err *err)
+tsr_status kn_agg_full(const ParCtx *par, KnAgg fn, const MatBlock *a, double *out, Err *err)
 {
     if (!agg_valid(fn)) return err_set(err, TSR_RUNTIME, "unknown aggregate %d", (int)fn);
     *out = agg_all(fn, a);
@@ -417,7 +417,8 @@ static tsr_status col_agg(KnAgg fn, const MatBlock *a, MatBlock *z, Err *err)
 
 /* ---- directional entry point ------------------------------------------------------------ */
 
-tsr_status kn_agg_dir(KnAgg fn, KnDir dir, const MatBlock *a, MatBlock **out, Err *err)
+tsr_status kn_agg_dir(const ParCtx *par, KnAgg fn, KnDir dir, const MatBlock *a, MatBlock **out,
+                      Err *err)
 {
     *out = NULL;
     if (!agg_valid(fn)) return err_set(err, TSR_RUNTIME, "unknown aggregate %d", (int)fn);

@@ -382,7 +382,8 @@ static tsr_status bad_number(Err *err, const char *what, double v)
     return err_set(err, TSR_RUNTIME, "%s (got %s)", what, buf);
 }
 
-tsr_status kn_rand(int64_t rows, int64_t cols, double min, double max, double sparsity,
+tsr_status kn_rand(const ParCtx *par, int64_t rows, int64_t cols, double min, double max,
+                   double sparsity,
                    uint64_t seed, KnPdf pdf, double lambda, MatBlock **out, Err *err)
 {
     *out = NULL;

@@ -233,7 +233,8 @@ static void conv_sparse_row(const MatBlock *x, int64_t n, const KnConvShape *s,
     }
 }
 
-tsr_status kn_conv2d(const MatBlock *x, const MatBlock *filter, const KnConvShape *s,
+tsr_status kn_conv2d(const ParCtx *par, const MatBlock *x, const MatBlock *filter,
+                     const KnConvShape *s,
                      MatBlock **out, Err *err)
 {
     ConvWork w;
@@ -263,7 +264,8 @@ tsr_status kn_conv2d(const MatBlock *x, const MatBlock *filter, const KnConvShap
 /* ---- backward passes --------------------------------------------------------------------------------- */
 
 /* dW (F x CRS) = sum_n dout_n (F x PQ) . col_n^T. */
-tsr_status kn_conv2d_bwd_filter(const MatBlock *x, const MatBlock *dout, const KnConvShape *s,
+tsr_status kn_conv2d_bwd_filter(const ParCtx *par, const MatBlock *x, const MatBlock *dout,
+                                const KnConvShape *s,
                                 MatBlock **out, Err *err)
 {
     ConvWork w;
@@ -290,7 +292,8 @@ tsr_status kn_conv2d_bwd_filter(const MatBlock *x, const MatBlock *dout, const K
 }
 
 /* dX_n = col2im(W^T (CRS x F) . dout_n (F x PQ)). */
-tsr_status kn_conv2d_bwd_data(const MatBlock *filter, const MatBlock *dout, const KnConvShape *s,
+tsr_status kn_conv2d_bwd_data(const ParCtx *par, const MatBlock *filter, const MatBlock *dout,
+                              const KnConvShape *s,
                               MatBlock **out, Err *err)
 {
     ConvWork w;

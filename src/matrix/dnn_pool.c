@@ -114,7 +114,8 @@ static const double *row_of(const MatBlock *m, int64_t i, double *buf)
     return buf;
 }
 
-tsr_status kn_pool(KnPool t, const MatBlock *x, const KnConvShape *s, MatBlock **out, Err *err)
+tsr_status kn_pool(const ParCtx *par, KnPool t, const MatBlock *x, const KnConvShape *s,
+                   MatBlock **out, Err *err)
 {
     int64_t chw = s->C * s->H * s->W;
     *out = NULL;
@@ -132,7 +133,8 @@ tsr_status kn_pool(KnPool t, const MatBlock *x, const KnConvShape *s, MatBlock *
     return TSR_OK;
 }
 
-tsr_status kn_pool_bwd(KnPool t, const MatBlock *x, const MatBlock *dout, const KnConvShape *s,
+tsr_status kn_pool_bwd(const ParCtx *par, KnPool t, const MatBlock *x, const MatBlock *dout,
+                       const KnConvShape *s,
                        MatBlock **out, Err *err)
 {
     int64_t chw = s->C * s->H * s->W, cpq = s->C * s->P * s->Q;

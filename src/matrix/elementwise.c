@@ -610,14 +610,16 @@ static tsr_status not_cellwise(BinOp op, Err *err)
     return err_set(err, TSR_RUNTIME, "operator %s is not a cellwise operation", name);
 }
 
-tsr_status kn_binary(BinOp op, const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err)
+tsr_status kn_binary(const ParCtx *par, BinOp op, const MatBlock *a, const MatBlock *b,
+                     MatBlock **out, Err *err)
 {
     const BinKernels *k = binop_kernels(op);
     if (!k) return not_cellwise(op, err);
     return bin_run(k, a, b, out, err);
 }
 
-tsr_status kn_binary_scalar(BinOp op, const MatBlock *a, double s, int scalar_left,
+tsr_status kn_binary_scalar(const ParCtx *par, BinOp op, const MatBlock *a, double s,
+                            int scalar_left,
                             MatBlock **out, Err *err)
 {
     const BinKernels *k = binop_kernels(op);
@@ -625,14 +627,16 @@ tsr_status kn_binary_scalar(BinOp op, const MatBlock *a, double s, int scalar_le
     return bin_scalar_run(k, a, s, scalar_left, out, err);
 }
 
-tsr_status kn_binary_fn(KnBinFn fn, const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err)
+tsr_status kn_binary_fn(const ParCtx *par, KnBinFn fn, const MatBlock *a, const MatBlock *b,
+                        MatBlock **out, Err *err)
 {
     const BinKernels *k = binfn_kernels(fn);
     if (!k) return err_set(err, TSR_RUNTIME, "unknown cellwise function %d", (int)fn);
     return bin_run(k, a, b, out, err);
 }
 
-tsr_status kn_binary_fn_scalar(KnBinFn fn, const MatBlock *a, double s, int scalar_left,
+tsr_status kn_binary_fn_scalar(const ParCtx *par, KnBinFn fn, const MatBlock *a, double s,
+                               int scalar_left,
                                MatBlock **out, Err *err)
 {
     const BinKernels *k = binfn_kernels(fn);
@@ -761,7 +765,7 @@ static tsr_status unary_sparse(KnUnary fn, const MatBlock *a, MatBlock **out, Er
     return TSR_OK;
 }
 
-tsr_status kn_unary(KnUnary fn, const MatBlock *a, MatBlock **out, Err *err)
+tsr_status kn_unary(const ParCtx *par, KnUnary fn, const MatBlock *a, MatBlock **out, Err *err)
 {
     *out = NULL;
     if ((unsigned)fn >= KU__COUNT)
@@ -946,7 +950,7 @@ static tsr_status ifelse_sparse(IfJob *j, int64_t rows, int64_t cols, MatBlock *
     return TSR_OK;
 }
 
-tsr_status kn_ifelse(const MatBlock *c, double cs, const MatBlock *a, double as,
+tsr_status kn_ifelse(const ParCtx *par, const MatBlock *c, double cs, const MatBlock *a, double as,
                      const MatBlock *b, double bs, MatBlock **out, Err *err)
 {
     const MatBlock *const m[3] = { c, a, b };

@@ -400,12 +400,12 @@ static tsr_status matmul_sparse(const Op *x, const Op *y, MatBlock **out, Err *e
 {
     MatBlock *ta = NULL, *tb = NULL;
     if (!x->trans && !y->trans) return spgemm(x->m, y->m, out, err);
-    if ((x->trans && kn_transpose(x->m, &ta, err) != TSR_OK) ||
-        (y->trans && kn_transpose(y->m, &tb, err) != TSR_OK)) {
+    if ((x->trans && kn_transpose(NULL, x->m, &ta, err) != TSR_OK) ||
+        (y->trans && kn_transpose(NULL, y->m, &tb, err) != TSR_OK)) {
         mb_free(ta);
         return err->code;
     }
-    tsr_status st = kn_matmul_ex(ta ? ta : x->m, 0, tb ? tb : y->m, 0, out, err);
+    tsr_status st = kn_matmul_ex(NULL, ta ? ta : x->m, 0, tb ? tb : y->m, 0, out, err);
     mb_free(ta);
     mb_free(tb);
     return st;
@@ -444,9 +444,9 @@ static tsr_status tsmm_sparse(const MatBlock *a, int left, MatBlock **out, Err *
     int64_t n = a->cols;
     if (!left || mb_prefers_sparse(n, n, tsmm_bound(a))) {
         MatBlock *t = NULL;
-        if (kn_transpose(a, &t, err) != TSR_OK) return err->code;
-        tsr_status st = left ? kn_matmul_ex(t, 0, a, 0, out, err)
-                             : kn_matmul_ex(a, 0, t, 0, out, err);
+        if (kn_transpose(NULL, a, &t, err) != TSR_OK) return err->code;
+        tsr_status st = left ? kn_matmul_ex(NULL, t, 0, a, 0, out, err)
+                             : kn_matmul_ex(NULL, a, 0, t, 0, out, err);
         mb_free(t);
         return st;
     }
@@ -460,7 +460,7 @@ static tsr_status tsmm_sparse(const MatBlock *a, int left, MatBlock **out, Err *
     return TSR_OK;
 }
 
-tsr_status kn_tsmm(const MatBlock *a, int left, MatBlock **out, Err *err)
+tsr_status kn_tsmm(const ParCtx *par, const MatBlock *a, int left, MatBlock **out, Err *err)
 {
     Op x = op_of(a, left), y = op_of(a, !left);
     *out = NULL;
@@ -481,19 +481,21 @@ tsr_status kn_tsmm(const MatBlock *a, int left, MatBlock **out, Err *err)
 
 /* ---- entry points -------------------------------------------------------------------------- */
 
-tsr_status kn_matmul_ex(const MatBlock *a, int ta, const MatBlock *b, int tb, MatBlock **out,
+tsr_status kn_matmul_ex(const ParCtx *par, const MatBlock *a, int ta, const MatBlock *b, int tb,
+                        MatBlock **out,
                         Err *err)
 {
     Op x = op_of(a, ta), y = op_of(b, tb);
     *out = NULL;
     if (check_dims(&x, &y, err) != TSR_OK) return err->code;
-    if (a == b && x.trans != y.trans && x.rows > 1) return kn_tsmm(a, x.trans, out, err);
+    if (a == b && x.trans != y.trans && x.rows > 1) return kn_tsmm(par, a, x.trans, out, err);
     if (a->sparse && b->sparse) return matmul_sparse(&x, &y, out, err);
     if (a->sparse || b->sparse) return matmul_mixed(&x, &y, out, err);
     return matmul_dense(&x, &y, out, err);
 }
 
-tsr_status kn_matmul(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err)
+tsr_status kn_matmul(const ParCtx *par, const MatBlock *a, const MatBlock *b, MatBlock **out,
+                     Err *err)
 {
-    return kn_matmul_ex(a, 0, b, 0, out, err);
+    return kn_matmul_ex(par, a, 0, b, 0, out, err);
 }

@@ -28,6 +28,7 @@
 #include <stdint.h>
 #include "util/util.h"
 #include "lang/ast.h"   /* BinOp */
+#include "parallel/parallel.h"
 
 typedef struct MatBlock {
     int64_t rows, cols;
@@ -119,9 +120,11 @@ int64_t mb_bytes(const MatBlock *m);
  * 0/1), with DML.md 3.5 broadcasting: same shape, right column vector, right
  * row vector, right 1x1 (= scalar).  Mismatch error text:
  * "Block sizes are not matched for binary cell operations: <r1>x<c1> vs <r2>x<c2>" */
-tsr_status kn_binary(BinOp op, const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
+tsr_status kn_binary(const ParCtx *par, BinOp op, const MatBlock *a, const MatBlock *b,
+                     MatBlock **out, Err *err);
 /* matrix op scalar (scalar_left = 0) or scalar op matrix (scalar_left = 1). */
-tsr_status kn_binary_scalar(BinOp op, const MatBlock *a, double s, int scalar_left,
+tsr_status kn_binary_scalar(const ParCtx *par, BinOp op, const MatBlock *a, double s,
+                            int scalar_left,
                             MatBlock **out, Err *err);
 /* The scalar semantics of one op on doubles (DML.md 3.2/3.3): used by the
  * kernels and by the interpreter for FP64 scalars.  Relational/logical give
@@ -129,8 +132,10 @@ tsr_status kn_binary_scalar(BinOp op, const MatBlock *a, double s, int scalar_le
 double kn_binop_double(BinOp op, double a, double b);
 /* Extra cellwise binaries that are builtins rather than operators. */
 typedef enum { KB_MIN, KB_MAX, KB_XOR, KB_LOG } KnBinFn;
-tsr_status kn_binary_fn(KnBinFn fn, const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
-tsr_status kn_binary_fn_scalar(KnBinFn fn, const MatBlock *a, double s, int scalar_left,
+tsr_status kn_binary_fn(const ParCtx *par, KnBinFn fn, const MatBlock *a, const MatBlock *b,
+                        MatBlock **out, Err *err);
+tsr_status kn_binary_fn_scalar(const ParCtx *par, KnBinFn fn, const MatBlock *a, double s,
+                               int scalar_left,
                                MatBlock **out, Err *err);
 
 /* Unary cellwise functions, X-macro: enum, DML name. */
@@ -151,9 +156,9 @@ typedef enum {
 /* Scalar semantics (DML 7.3): round = floor(x+0.5) evaluated exactly, NaN -> 0,
  * +-Inf unchanged; sign(NaN) = NaN; ! gives 1 for 0 else 0 (NaN -> 0). */
 double kn_unary_double(KnUnary fn, double x);
-tsr_status kn_unary(KnUnary fn, const MatBlock *a, MatBlock **out, Err *err);
+tsr_status kn_unary(const ParCtx *par, KnUnary fn, const MatBlock *a, MatBlock **out, Err *err);
 /* ifelse with matrix/scalar arguments; NULL block means "use the scalar". */
-tsr_status kn_ifelse(const MatBlock *c, double cs, const MatBlock *a, double as,
+tsr_status kn_ifelse(const ParCtx *par, const MatBlock *c, double cs, const MatBlock *a, double as,
                      const MatBlock *b, double bs, MatBlock **out, Err *err);
 
 /* ---- aggregates ----------------------------------------------------------- */
@@ -162,9 +167,10 @@ typedef enum { KD_ALL, KD_ROW, KD_COL } KnDir;
 /* Full aggregate -> double (var/sd use n-1, 0 for n==1).  Empty input:
  * sum 0, prod 1, mean/var/sd NaN, min +Inf, max -Inf (SystemDS's initial
  * values).  min/max propagate NaN.  Sums are compensated (KahanPlus).  */
-tsr_status kn_agg_full(KnAgg fn, const MatBlock *a, double *out, Err *err);
+tsr_status kn_agg_full(const ParCtx *par, KnAgg fn, const MatBlock *a, double *out, Err *err);
 /* rowX (m x 1) or colX (1 x n). */
-tsr_status kn_agg_dir(KnAgg fn, KnDir dir, const MatBlock *a, MatBlock **out, Err *err);
+tsr_status kn_agg_dir(const ParCtx *par, KnAgg fn, KnDir dir, const MatBlock *a, MatBlock **out,
+                      Err *err);
 /* rowIndexMax/Min: ties -> last position; all-NaN row -> 1. */
 tsr_status kn_row_index(int is_max, const MatBlock *a, MatBlock **out, Err *err);
 /* Column-wise cumulative sum/prod/min/max. */
@@ -179,18 +185,20 @@ tsr_status kn_trace(const MatBlock *a, double *out, Err *err);
  * result; sparse x sparse: Gustavson, CSR result when its nnz bound is
  * sparse).  The sparse kernels skip zero cells as SystemDS does (0 * Inf
  * contributes 0 there, NaN in BLAS). */
-tsr_status kn_matmul(const MatBlock *a, const MatBlock *b, MatBlock **out, Err *err);
+tsr_status kn_matmul(const ParCtx *par, const MatBlock *a, const MatBlock *b, MatBlock **out,
+                     Err *err);
 /* op(A) %*% op(B), op = t() when the flag is set, without materialising the
  * transpose (t(X) %*% y, X %*% t(Y)); errors name the effective shapes.
  * t(A) %*% A and A %*% t(A) on the same block go to kn_tsmm. */
-tsr_status kn_matmul_ex(const MatBlock *a, int ta, const MatBlock *b, int tb, MatBlock **out,
+tsr_status kn_matmul_ex(const ParCtx *par, const MatBlock *a, int ta, const MatBlock *b, int tb,
+                        MatBlock **out,
                         Err *err);
 /* Symmetric product t(A) %*% A (left = 1) or A %*% t(A) (left = 0): dsyrk
  * for dense A (half the flops of the general product); for CSR A, t(A) %*% A
  * sums the outer products of the rows into a dense result (O(sum of squared
  * row lengths)), or goes through a CSR t(A) and Gustavson when the result is
  * sparse, as A %*% t(A) always does. */
-tsr_status kn_tsmm(const MatBlock *a, int left, MatBlock **out, Err *err);
+tsr_status kn_tsmm(const ParCtx *par, const MatBlock *a, int left, MatBlock **out, Err *err);
 /* Call once at process start, before any thread exists and before the first
  * BLAS/LAPACK call: if the linked OpenBLAS fell back to its generic kernels
  * on a CPU it does not know (Debian 12's 0.3.21 on AMD Zen 4), re-selects
@@ -200,7 +208,7 @@ const char *kn_blas_setup(void);
 /* Reorganisations keep a CSR input in CSR (transpose, rev, reshape, slice,
  * diag; cbind/rbind when all inputs are CSR or the result prefers sparse).
  * transpose of CSR is a counting sort, O(nnz + rows + cols). */
-tsr_status kn_transpose(const MatBlock *a, MatBlock **out, Err *err);
+tsr_status kn_transpose(const ParCtx *par, const MatBlock *a, MatBlock **out, Err *err);
 tsr_status kn_rev(const MatBlock *a, MatBlock **out, Err *err);
 /* diag: n x 1 -> n x n (CSR for n > 1), n x n -> n x 1, 1x1 -> 1x1; else
  * the error text of DML 7.8 up to "... dimensions (<r>,<c>)" (the kernel
@@ -237,7 +245,8 @@ typedef enum { KR_UNIFORM, KR_NORMAL, KR_POISSON } KnPdf;
  * (O(nnz + blocks) work; scheme in datagen.c) and the output is CSR when
  * mb_prefers_sparse holds for the expected nnz.  The non-zero cells hold
  * the values that sparsity = 1 gives for the same seed. */
-tsr_status kn_rand(int64_t rows, int64_t cols, double min, double max, double sparsity,
+tsr_status kn_rand(const ParCtx *par, int64_t rows, int64_t cols, double min, double max,
+                   double sparsity,
                    uint64_t seed, KnPdf pdf, double lambda, MatBlock **out, Err *err);
 /* seq(from, to, incr) as N x 1 (DML.md 7.1 rules, incl. errors). */
 tsr_status kn_seq(double from, double to, double incr, MatBlock **out, Err *err);
@@ -306,7 +315,7 @@ tsr_status kn_grouped_agg(const MatBlock *x, const MatBlock *g, const MatBlock *
  * (entries outside are dropped); either = -1 means max(i) x max(j) over the
  * counted entries (0x0 if none); other negative values: "table(): invalid
  * output dimensions <d1>x<d2>". */
-tsr_status kn_table(const MatBlock *a, double as, const MatBlock *b, double bs,
+tsr_status kn_table(const ParCtx *par, const MatBlock *a, double as, const MatBlock *b, double bs,
                     const MatBlock *w, double ws, int64_t d1, int64_t d2, MatBlock **out,
                     Err *err);
 /* removeEmpty: by_rows selects the margin.  select (NULL or a vector with
@@ -333,7 +342,8 @@ tsr_status kn_tri(const MatBlock *a, int upper, int diag, int values, MatBlock *
  * invalid orderby columns: [c1, c2] (<m>x<n> input)."  Stable in both
  * directions (ties keep their input order).  index_return: m x 1 of the
  * original 1-based row indexes, else the sorted rows. */
-tsr_status kn_order(const MatBlock *a, const MatBlock *by, int decreasing, int index_return,
+tsr_status kn_order(const ParCtx *par, const MatBlock *a, const MatBlock *by, int decreasing,
+                    int index_return,
                     MatBlock **out, Err *err);
 /* unique: KD_ALL -> k x 1 distinct cell values; KD_ROW -> m x k, row i holds
  * the distinct values of row i followed by zero padding (k = the largest
@@ -415,18 +425,23 @@ tsr_status kn_dnn_check_dims(const char *fn, const char *what, const MatBlock *m
 /* conv2d: x N x CHW, filter F x CRS -> N x FPQ (cross-correlation with zero
  * padding).  backward_filter: x, dout N x FPQ -> F x CRS.  backward_data:
  * filter, dout -> N x CHW.  Shapes must have passed kn_conv_shape. */
-tsr_status kn_conv2d(const MatBlock *x, const MatBlock *filter, const KnConvShape *s,
+tsr_status kn_conv2d(const ParCtx *par, const MatBlock *x, const MatBlock *filter,
+                     const KnConvShape *s,
                      MatBlock **out, Err *err);
-tsr_status kn_conv2d_bwd_filter(const MatBlock *x, const MatBlock *dout, const KnConvShape *s,
+tsr_status kn_conv2d_bwd_filter(const ParCtx *par, const MatBlock *x, const MatBlock *dout,
+                                const KnConvShape *s,
                                 MatBlock **out, Err *err);
-tsr_status kn_conv2d_bwd_data(const MatBlock *filter, const MatBlock *dout, const KnConvShape *s,
+tsr_status kn_conv2d_bwd_data(const ParCtx *par, const MatBlock *filter, const MatBlock *dout,
+                              const KnConvShape *s,
                               MatBlock **out, Err *err);
 /* Pooling over R x S windows: N x CHW -> N x CPQ.  max ignores padding (an
  * all-padding window gives -DBL_MAX); avg divides by R*S.  Backward: dout N x
  * CPQ -> N x CHW; max routes to the first maximal position of each window. */
 typedef enum { KP_MAX, KP_AVG } KnPool;
-tsr_status kn_pool(KnPool t, const MatBlock *x, const KnConvShape *s, MatBlock **out, Err *err);
-tsr_status kn_pool_bwd(KnPool t, const MatBlock *x, const MatBlock *dout, const KnConvShape *s,
+tsr_status kn_pool(const ParCtx *par, KnPool t, const MatBlock *x, const KnConvShape *s,
+                   MatBlock **out, Err *err);
+tsr_status kn_pool_bwd(const ParCtx *par, KnPool t, const MatBlock *x, const MatBlock *dout,
+                       const KnConvShape *s,
                        MatBlock **out, Err *err);
 /* bias_add (multiply = 0) / bias_multiply: b is C x 1 and ncol(x) a multiple
  * of C; b[c] is added to / multiplied into the columns of channel c.  Else

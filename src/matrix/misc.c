@@ -304,7 +304,7 @@ tsr_status kn_sqrtm(const MatBlock *a, MatBlock **out, Err *err)
     if (st == TSR_OK) st = mb_to_dense_inplace(vectors, err);
     if (st == TSR_OK && values->rows) st = mb_to_dense_inplace(values, err);
     if (st == TSR_OK) st = sqrtm_scale(values, vectors, err);
-    if (st == TSR_OK) st = kn_matmul_ex(vectors, 0, vectors, 1, out, err);
+    if (st == TSR_OK) st = kn_matmul_ex(NULL, vectors, 0, vectors, 1, out, err);
     mb_free(dense);
     mb_free(values);
     mb_free(vectors);

@@ -150,7 +150,7 @@ static MatBlock *transpose_csr_to_dense(const MatBlock *a, Err *err)
     return z;
 }
 
-tsr_status kn_transpose(const MatBlock *a, MatBlock **out, Err *err)
+tsr_status kn_transpose(const ParCtx *par, const MatBlock *a, MatBlock **out, Err *err)
 {
     if (!a->sparse) *out = transpose_dense(a, err);
     else if (a->rows <= MB_SPARSE_MAX_COLS) *out = transpose_csr(a, err);

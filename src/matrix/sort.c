@@ -207,7 +207,8 @@ static MatBlock *order_output(const MatBlock *a, const int64_t *idx, int index_r
     return z;
 }
 
-tsr_status kn_order(const MatBlock *a, const MatBlock *by, int decreasing, int index_return,
+tsr_status kn_order(const ParCtx *par, const MatBlock *a, const MatBlock *by, int decreasing,
+                    int index_return,
                     MatBlock **out, Err *err)
 {
     int64_t *cols = NULL, nc = 0, m = a->rows;

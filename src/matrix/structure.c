@@ -199,7 +199,7 @@ static tsr_status table_fill_csr(TabIn in[3], int64_t n, MatBlock *z, Err *err)
     return st;
 }
 
-tsr_status kn_table(const MatBlock *a, double as, const MatBlock *b, double bs,
+tsr_status kn_table(const ParCtx *par, const MatBlock *a, double as, const MatBlock *b, double bs,
                     const MatBlock *w, double ws, int64_t d1, int64_t d2, MatBlock **out,
                     Err *err)
 {

@@ -29,6 +29,8 @@ struct tsr_ctx {
     Interp in;
     char *errmsg;        /* rendered "file:line:col: error: msg", or "" */
     int ran;             /* a run has finished (statistics are valid) */
+    ParPool *pool;       /* threads - 1 workers; NULL when threads == 1 */
+    int threads;         /* effective degree of parallelism */
 };
 
 void tsr_options_default(tsr_options *o)
@@ -55,12 +57,20 @@ tsr_ctx *tsr_open(const tsr_options *o)
     kn_blas_setup();
     /* Once per process too: GSL's error handler returns NaN, never aborts. */
     kn_dist_setup();
+    c->threads = c->opt.threads > 0 ? c->opt.threads : par_ncores();
+    if (c->threads > 1) {
+        Err err;
+        err_clear(&err);
+        c->pool = par_pool_new(c->threads - 1, &err);
+        if (!c->pool) c->threads = 1;   /* no threads: run sequentially */
+    }
     return c;
 }
 
 void tsr_close(tsr_ctx *c)
 {
     if (!c) return;
+    par_pool_free(c->pool);
     free(c->errmsg);
     free(c);
 }
@@ -115,7 +125,9 @@ static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
     in->ctx.out = c->opt.out ? c->opt.out : stdout;
     in->ctx.errout = c->opt.err ? c->opt.err : stderr;
     in->ctx.seed = c->opt.seed >= 0 ? c->opt.seed : -1;
-    in->ctx.threads = c->opt.threads;
+    in->ctx.threads = c->threads;
+    in->ctx.par.pool = c->pool;
+    in->ctx.par.threads = c->threads;
     in->ctx.block_format = c->opt.block_format == 1   ? MB_FMT_DENSE
                            : c->opt.block_format == 2 ? MB_FMT_SPARSE
                                                       : MB_FMT_AUTO;

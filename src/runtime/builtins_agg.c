@@ -27,7 +27,7 @@ static tsr_status full_agg(RtCtx *ctx, const RtArgs *a, KnAgg fn, const char *na
     double d;
     if (one_matrix(ctx, a, name, &m))
         return TSR_RUNTIME;
-    tsr_status st = kn_agg_full(fn, m.b, &d, &ctx->err);
+    tsr_status st = kn_agg_full(&ctx->par, fn, m.b, &d, &ctx->err);
     bi_mat_done(&m);
     if (st == TSR_OK)
         *out = rt_dbl(d);
@@ -50,13 +50,13 @@ static tsr_status weighted_mean(RtCtx *ctx, const BiMat *x, const BiMat *w, doub
 {
     MatBlock *wx = NULL;
     double swx, sw;
-    tsr_status st = kn_binary(BOP_MUL, x->b, w->b, &wx, &ctx->err);
+    tsr_status st = kn_binary(&ctx->par, BOP_MUL, x->b, w->b, &wx, &ctx->err);
     if (st == TSR_OK)
-        st = kn_agg_full(KA_SUM, wx, &swx, &ctx->err);
+        st = kn_agg_full(&ctx->par, KA_SUM, wx, &swx, &ctx->err);
     if (st == TSR_OK && w->b->rows * w->b->cols == 1 && x->b->rows * x->b->cols != 1)
         sw = mb_get(w->b, 0, 0) * (double)(x->b->rows * x->b->cols);
     else if (st == TSR_OK)
-        st = kn_agg_full(KA_SUM, w->b, &sw, &ctx->err);
+        st = kn_agg_full(&ctx->par, KA_SUM, w->b, &sw, &ctx->err);
     mb_free(wx);
     if (st == TSR_OK)
         *out = swx / sw;
@@ -104,7 +104,7 @@ static tsr_status dir_agg(RtCtx *ctx, const RtArgs *a, KnAgg fn, KnDir dir, cons
     MatBlock *res = NULL;
     if (one_matrix(ctx, a, name, &m))
         return TSR_RUNTIME;
-    tsr_status st = kn_agg_dir(fn, dir, m.b, &res, &ctx->err);
+    tsr_status st = kn_agg_dir(&ctx->par, fn, dir, m.b, &res, &ctx->err);
     bi_mat_done(&m);
     return bi_ret_block(st, &res, out);
 }
@@ -137,7 +137,8 @@ typedef enum {
     MK_INV
 } MatKernel;
 
-static tsr_status run_kernel(MatKernel k, const MatBlock *m, MatBlock **res, Err *err)
+static tsr_status run_kernel(const ParCtx *par, MatKernel k, const MatBlock *m, MatBlock **res,
+                             Err *err)
 {
     switch (k) {
     case MK_IDXMAX: return kn_row_index(1, m, res, err);
@@ -146,7 +147,7 @@ static tsr_status run_kernel(MatKernel k, const MatBlock *m, MatBlock **res, Err
     case MK_CUMPROD: return kn_cumagg(KC_PROD, m, res, err);
     case MK_CUMMIN: return kn_cumagg(KC_MIN, m, res, err);
     case MK_CUMMAX: return kn_cumagg(KC_MAX, m, res, err);
-    case MK_T: return kn_transpose(m, res, err);
+    case MK_T: return kn_transpose(par, m, res, err);
     case MK_REV: return kn_rev(m, res, err);
     case MK_DIAG: return kn_diag(m, res, err);
     default: return kn_inv(m, res, err);
@@ -160,7 +161,7 @@ static tsr_status mat_kernel(RtCtx *ctx, const RtArgs *a, MatKernel k, const cha
     MatBlock *res = NULL;
     if (one_matrix(ctx, a, name, &m))
         return TSR_RUNTIME;
-    tsr_status st = run_kernel(k, m.b, &res, &ctx->err);
+    tsr_status st = run_kernel(&ctx->par, k, m.b, &res, &ctx->err);
     bi_mat_done(&m);
     return bi_ret_block(st, &res, out);
 }

@@ -188,7 +188,8 @@ tsr_status bi_rand(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     if (r.sparsity < 0.0 || r.sparsity > 1.0 || isnan(r.sparsity))
         return bi_err(ctx, "rand(): sparsity must be in [0, 1], found %g", r.sparsity);
     uint64_t seed = r.seed == -1 ? bi_fresh_seed(ctx) : (uint64_t)r.seed;
-    return bi_ret_block(kn_rand(r.rows, r.cols, r.min, r.max, r.sparsity, seed, pdf, r.lambda,
+    return bi_ret_block(kn_rand(&ctx->par, r.rows, r.cols, r.min, r.max, r.sparsity, seed, pdf,
+                                r.lambda,
                                 &res, &ctx->err), &res, out);
 }
 

@@ -114,13 +114,14 @@ static const char *const CONV_P[][7] = {
 static const char *const CONV_FN[] = { "conv2d", "conv2d_backward_filter",
                                        "conv2d_backward_data" };
 
-static tsr_status conv_run(ConvKind k, const MatBlock *a, const MatBlock *b, const KnConvShape *s,
+static tsr_status conv_run(const ParCtx *par, ConvKind k, const MatBlock *a, const MatBlock *b,
+                           const KnConvShape *s,
                            MatBlock **res, Err *err)
 {
     switch (k) {
-    case CV_FWD: return kn_conv2d(a, b, s, res, err);
-    case CV_BWD_FILTER: return kn_conv2d_bwd_filter(a, b, s, res, err);
-    default: return kn_conv2d_bwd_data(a, b, s, res, err);
+    case CV_FWD: return kn_conv2d(par, a, b, s, res, err);
+    case CV_BWD_FILTER: return kn_conv2d_bwd_filter(par, a, b, s, res, err);
+    default: return kn_conv2d_bwd_data(par, a, b, s, res, err);
     }
 }
 
@@ -137,7 +138,7 @@ static tsr_status conv_builtin(RtCtx *ctx, const RtArgs *a, ConvKind k, Value *o
         (st = conv_shape(ctx, sig.fn, CONV_P[k], v, 2, 0, &s)) ||
         (st = mats_bind(ctx, sig.fn, CONV_P[k], v, idx, 2, &m)))
         return st;
-    st = conv_run(k, m.m[0].b, m.m[1].b, &s, &res, &ctx->err);
+    st = conv_run(&ctx->par, k, m.m[0].b, m.m[1].b, &s, &res, &ctx->err);
     mats_done(&m);
     return bi_ret_block(st, &res, out);
 }
@@ -181,8 +182,8 @@ static tsr_status pool_builtin(RtCtx *ctx, const RtArgs *a, KnPool t, int backwa
         (st = conv_shape(ctx, sig.fn, names, v, nm, 1, &s)) ||
         (st = mats_bind(ctx, sig.fn, names, v, idx, nm, &m)))
         return st;
-    st = backward ? kn_pool_bwd(t, m.m[0].b, m.m[1].b, &s, &res, &ctx->err)
-                             : kn_pool(t, m.m[0].b, &s, &res, &ctx->err);
+    st = backward ? kn_pool_bwd(&ctx->par, t, m.m[0].b, m.m[1].b, &s, &res, &ctx->err)
+                             : kn_pool(&ctx->par, t, m.m[0].b, &s, &res, &ctx->err);
     mats_done(&m);
     return bi_ret_block(st, &res, out);
 }

@@ -28,7 +28,7 @@ static tsr_status unary_math(RtCtx *ctx, const RtArgs *a, Value *out, KnUnary fn
         return bi_err(ctx, "%s() expects exactly 1 argument, found %d", name, bi_nargs(a));
     const Value *v = only_arg(a);
     if (v->dt == DT_MATRIX)
-        return bi_ret_block(kn_unary(fn, rt_mat_block(v), &res, &ctx->err), &res, out);
+        return bi_ret_block(kn_unary(&ctx->par, fn, rt_mat_block(v), &res, &ctx->err), &res, out);
     if (!bi_is_num(v))
         return bi_err(ctx, "%s() expects a numeric scalar or a matrix, found a %s", name,
                       v->dt == DT_SCALAR ? "string" : rt_dt_name(v->dt));
@@ -84,14 +84,17 @@ static tsr_status bin_fn_matrix(RtCtx *ctx, KnBinFn fn, const Value *x, const Va
     MatBlock *res = NULL;
     tsr_status st;
     if (x->dt != DT_MATRIX)
-        st = kn_binary_fn_scalar(fn, rt_mat_block(y), rt_as_double(x), 1, &res, &ctx->err);
+        st = kn_binary_fn_scalar(&ctx->par, fn, rt_mat_block(y), rt_as_double(x), 1, &res,
+                                 &ctx->err);
     else if (y->dt != DT_MATRIX)
-        st = kn_binary_fn_scalar(fn, rt_mat_block(x), rt_as_double(y), 0, &res, &ctx->err);
+        st = kn_binary_fn_scalar(&ctx->par, fn, rt_mat_block(x), rt_as_double(y), 0, &res,
+                                 &ctx->err);
     else if (rt_mat_block(y)->rows == 1 && rt_mat_block(y)->cols == 1)
-        st = kn_binary_fn_scalar(fn, rt_mat_block(x), mb_get(rt_mat_block(y), 0, 0), 0, &res,
+        st = kn_binary_fn_scalar(&ctx->par, fn, rt_mat_block(x), mb_get(rt_mat_block(y), 0, 0), 0,
+                                 &res,
                                  &ctx->err);
     else
-        st = kn_binary_fn(fn, rt_mat_block(x), rt_mat_block(y), &res, &ctx->err);
+        st = kn_binary_fn(&ctx->par, fn, rt_mat_block(x), rt_mat_block(y), &res, &ctx->err);
     return bi_ret_block(st, &res, out);
 }
 
@@ -135,7 +138,7 @@ static tsr_status minmax_aggregate(RtCtx *ctx, int is_max, const Value *x, Value
         *out = rt_copy(x);
         return TSR_OK;
     }
-    if (kn_agg_full(is_max ? KA_MAX : KA_MIN, rt_mat_block(x), &d, &ctx->err) != TSR_OK)
+    if (kn_agg_full(&ctx->par, is_max ? KA_MAX : KA_MIN, rt_mat_block(x), &d, &ctx->err) != TSR_OK)
         return ctx->err.code;
     *out = rt_dbl(d);
     return TSR_OK;
@@ -278,7 +281,8 @@ tsr_status bi_ifelse(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     for (int i = 0; i < 3; i++)
         if (want_operand(ctx, "ifelse", &a->pos[i]))
             return TSR_RUNTIME;
-    return bi_ret_block(kn_ifelse(rt_mat_block(c), c->dt == DT_SCALAR ? rt_as_double(c) : 0,
+    return bi_ret_block(kn_ifelse(&ctx->par, rt_mat_block(c),
+                                  c->dt == DT_SCALAR ? rt_as_double(c) : 0,
                                   rt_mat_block(x), x->dt == DT_SCALAR ? rt_as_double(x) : 0,
                                   rt_mat_block(y), y->dt == DT_SCALAR ? rt_as_double(y) : 0,
                                   &res, &ctx->err), &res, out);
@@ -315,11 +319,11 @@ static tsr_status outer_run(RtCtx *ctx, const OuterOp *op, const MatBlock *u, co
     MatBlock *ones = mb_new_fill(u->rows, v->cols, 1.0, &ctx->err), *rep = NULL, *res = NULL;
     if (!ones)
         return ctx->err.code;
-    tsr_status st = kn_binary(BOP_MUL, ones, u, &rep, &ctx->err);
+    tsr_status st = kn_binary(&ctx->par, BOP_MUL, ones, u, &rep, &ctx->err);
     mb_free(ones);
     if (st == TSR_OK)
-        st = op->is_fn ? kn_binary_fn((KnBinFn)op->op, rep, v, &res, &ctx->err)
-                       : kn_binary((BinOp)op->op, rep, v, &res, &ctx->err);
+        st = op->is_fn ? kn_binary_fn(&ctx->par, (KnBinFn)op->op, rep, v, &res, &ctx->err)
+                       : kn_binary(&ctx->par, (BinOp)op->op, rep, v, &res, &ctx->err);
     mb_free(rep);
     return bi_ret_block(st, &res, out);
 }

@@ -48,7 +48,8 @@ tsr_status bi_table(RtCtx *ctx, RtArgs *a, Value *out, int nout)
         (dims > 0 && (bi_int(ctx, "table", "d1", &a->pos[dims], -1, &d1) ||
                       bi_int(ctx, "table", "d2", &a->pos[dims + 1], -1, &d2))))
         return TSR_RUNTIME;
-    tsr_status st = kn_table(m[0], s[0], m[1], s[1], m[2], s[2], d1, d2, &res, &ctx->err);
+    tsr_status st = kn_table(&ctx->par, m[0], s[0], m[1], s[1], m[2], s[2], d1, d2, &res,
+                             &ctx->err);
     return bi_ret_block(st, &res, out);
 }
 
@@ -71,7 +72,7 @@ tsr_status bi_order(RtCtx *ctx, RtArgs *a, Value *out, int nout)
     if (v[1]) st = bi_mat(ctx, "order", "by", v[1], &by);
     else if (!(by.own = mb_scalar(1.0, &ctx->err))) st = ctx->err.code;
     else by.b = by.own;
-    if (st == TSR_OK) st = kn_order(x.b, by.b, dec, idx, &res, &ctx->err);
+    if (st == TSR_OK) st = kn_order(&ctx->par, x.b, by.b, dec, idx, &res, &ctx->err);
     bi_mat_done(&x);
     bi_mat_done(&by);
     return bi_ret_block(st, &res, out);

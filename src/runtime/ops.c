@@ -157,16 +157,17 @@ static tsr_status matrix_binop(RtCtx *ctx, BinOp op, const Value *a, const Value
         return err_set(&ctx->err, TSR_RUNTIME,
                        "Arithmetic '%s' not supported over string inputs.", ast_binop_name(op));
     if (a->dt == DT_SCALAR)
-        return wrap_block(kn_binary_scalar(op, rt_mat_block(b), rt_as_double(a), 1, &res,
+        return wrap_block(kn_binary_scalar(&ctx->par, op, rt_mat_block(b), rt_as_double(a), 1, &res,
                                            &ctx->err), &res, out);
     if (b->dt == DT_SCALAR)
-        return wrap_block(kn_binary_scalar(op, rt_mat_block(a), rt_as_double(b), 0, &res,
+        return wrap_block(kn_binary_scalar(&ctx->par, op, rt_mat_block(a), rt_as_double(b), 0, &res,
                                            &ctx->err), &res, out);
     const MatBlock *mb = rt_mat_block(b);
     if (mb->rows == 1 && mb->cols == 1)   /* DML.md 3.5: 1x1 right operand = scalar */
-        return wrap_block(kn_binary_scalar(op, rt_mat_block(a), mb_get(mb, 0, 0), 0, &res,
+        return wrap_block(kn_binary_scalar(&ctx->par, op, rt_mat_block(a), mb_get(mb, 0, 0), 0,
+                                           &res,
                                            &ctx->err), &res, out);
-    return wrap_block(kn_binary(op, rt_mat_block(a), mb, &res, &ctx->err), &res, out);
+    return wrap_block(kn_binary(&ctx->par, op, rt_mat_block(a), mb, &res, &ctx->err), &res, out);
 }
 
 /* s + X with a string s and a non-scalar X: concatenation needs two
@@ -208,7 +209,7 @@ tsr_status rt_binop(RtCtx *ctx, BinOp op, const Value *a, const Value *b, Value 
                            "Matrix multiplication %%*%% requires two matrix operands "
                            "(found %s and %s); use * for scalars",
                            rt_dt_name(a->dt), rt_dt_name(b->dt));
-        return wrap_block(kn_matmul(rt_mat_block(a), rt_mat_block(b), &res, &ctx->err),
+        return wrap_block(kn_matmul(&ctx->par, rt_mat_block(a), rt_mat_block(b), &res, &ctx->err),
                           &res, out);
     }
     if (a->dt == DT_SCALAR && b->dt == DT_SCALAR)
@@ -249,6 +250,6 @@ tsr_status rt_unop(RtCtx *ctx, UnOp op, const Value *a, Value *out)
         *out = rt_copy(a);
         return TSR_OK;
     }
-    return wrap_block(kn_unary(op == UOP_NEG ? KU_NEG : KU_NOT, rt_mat_block(a), &res,
+    return wrap_block(kn_unary(&ctx->par, op == UOP_NEG ? KU_NEG : KU_NOT, rt_mat_block(a), &res,
                                &ctx->err), &res, out);
 }

@@ -25,6 +25,7 @@
 #include "lang/ast.h"
 #include "lang/lang.h"
 #include "matrix/matrix.h"
+#include "parallel/parallel.h"
 #include "util/util.h"
 
 /* ---- values ------------------------------------------------------------------ */
@@ -118,9 +119,9 @@ typedef struct RtCtx {
     FILE *out, *errout;
     int64_t seed;          /* -1: none */
     uint64_t rand_calls;   /* for fresh seeds of unseeded rand() */
-    int threads;
+    int threads;           /* degree of parallelism in effect (-threads, >= 1) */
     MbFormat block_format; /* AUTO, or forced DENSE/SPARSE (differential tests) */
-    void *pool;            /* thread pool handle (issue 4) */
+    ParCtx par;            /* the process's thread pool and the budget of one op */
     AstProgram *prog;
     RtStats stats;
     Err err;

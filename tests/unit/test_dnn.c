@@ -178,7 +178,7 @@ static void test_shapes(void)
 
     KnConvShape ok = shape(2, 1, 4, 4, 1, 2, 2, 1, 1, 0, 0);
     MatBlock *x = rnd(2, 15, 0), *f = rnd(1, 4, 0), *o = NULL;
-    CHECK(kn_conv2d(x, f, &ok, &o, &E) == TSR_RUNTIME && o == NULL);
+    CHECK(kn_conv2d(NULL, x, f, &ok, &o, &E) == TSR_RUNTIME && o == NULL);
     CHECK(strcmp(E.msg, "Incorrect input dimensions in conv2d: input is 2x15, expected 2x16") == 0);
     MatBlock *b = rnd(4, 1, 0);
     CHECK(kn_bias(0, x, b, &o, &E) == TSR_RUNTIME);
@@ -199,7 +199,7 @@ static double conv_loss(void *p)
 {
     ConvCtx *c = p;
     MatBlock *o = NULL;
-    if (kn_conv2d(c->x, c->f, c->s, &o, &E)) exit(2);
+    if (kn_conv2d(NULL, c->x, c->f, c->s, &o, &E)) exit(2);
     double l = dot(o, c->d);
     mb_free(o);
     return l;
@@ -211,18 +211,18 @@ static void conv_case(const KnConvShape *s)
                   rnd(s->N, s->F * s->P * s->Q, 0), s };
     MatBlock *o = NULL, *os = NULL, *ref = naive_conv(c.x, c.f, s), *xs = sparse_copy(c.x);
     MatBlock *fs = sparse_copy(c.f), *ds = sparse_copy(c.d);
-    OK(kn_conv2d(c.x, c.f, s, &o, &E));
+    OK(kn_conv2d(NULL, c.x, c.f, s, &o, &E));
     CHECK(max_abs_diff(o, ref) < 1e-12);
-    OK(kn_conv2d(xs, fs, s, &os, &E));   /* sparse direct path */
+    OK(kn_conv2d(NULL, xs, fs, s, &os, &E));   /* sparse direct path */
     CHECK(max_abs_diff(os, ref) < 1e-12);
     MatBlock *gf = NULL, *gfs = NULL, *gx = NULL, *gxs = NULL;
-    OK(kn_conv2d_bwd_filter(c.x, c.d, s, &gf, &E));
-    OK(kn_conv2d_bwd_filter(xs, ds, s, &gfs, &E));
+    OK(kn_conv2d_bwd_filter(NULL, c.x, c.d, s, &gf, &E));
+    OK(kn_conv2d_bwd_filter(NULL, xs, ds, s, &gfs, &E));
     CHECK(gf->rows == s->F && gf->cols == s->C * s->R * s->S);
     CHECK(fd_check(c.f, gf, conv_loss, &c, 1e-5) < 1e-8);
     CHECK(max_abs_diff(gf, gfs) < 1e-12);
-    OK(kn_conv2d_bwd_data(c.f, c.d, s, &gx, &E));
-    OK(kn_conv2d_bwd_data(fs, ds, s, &gxs, &E));
+    OK(kn_conv2d_bwd_data(NULL, c.f, c.d, s, &gx, &E));
+    OK(kn_conv2d_bwd_data(NULL, fs, ds, s, &gxs, &E));
     CHECK(fd_check(c.x, gx, conv_loss, &c, 1e-5) < 1e-8);
     CHECK(max_abs_diff(gx, gxs) < 1e-12);
     MatBlock *all[] = { c.x, c.f, c.d, o, os, ref, xs, fs, ds, gf, gfs, gx, gxs };
@@ -240,7 +240,7 @@ static void test_conv(void)
     /* empty batch */
     KnConvShape s = shape(0, 1, 3, 3, 1, 2, 2, 1, 1, 0, 0);
     MatBlock *x = mb_new(0, 9, &E), *f = rnd(1, 4, 0), *o = NULL;
-    OK(kn_conv2d(x, f, &s, &o, &E));
+    OK(kn_conv2d(NULL, x, f, &s, &o, &E));
     CHECK(o->rows == 0 && o->cols == 4);
     mb_free(x);
     mb_free(f);
@@ -259,7 +259,7 @@ static double pool_loss(void *p)
 {
     PoolCtx *c = p;
     MatBlock *o = NULL;
-    if (kn_pool(c->t, c->x, c->s, &o, &E)) exit(2);
+    if (kn_pool(NULL, c->t, c->x, c->s, &o, &E)) exit(2);
     double l = dot(o, c->d);
     mb_free(o);
     return l;
@@ -270,12 +270,12 @@ static void pool_case(KnPool t, const KnConvShape *s)
     PoolCtx c = { t, rnd(s->N, s->C * s->H * s->W, 0), rnd(s->N, s->C * s->P * s->Q, 0), s };
     MatBlock *o = NULL, *os = NULL, *ref = naive_pool(t, c.x, s), *xs = sparse_copy(c.x);
     MatBlock *g = NULL, *gs = NULL, *ds = sparse_copy(c.d);
-    OK(kn_pool(t, c.x, s, &o, &E));
+    OK(kn_pool(NULL, t, c.x, s, &o, &E));
     CHECK(max_abs_diff(o, ref) < 1e-13);
-    OK(kn_pool(t, xs, s, &os, &E));
+    OK(kn_pool(NULL, t, xs, s, &os, &E));
     CHECK(max_abs_diff(os, ref) < 1e-13);
-    OK(kn_pool_bwd(t, c.x, c.d, s, &g, &E));
-    OK(kn_pool_bwd(t, xs, ds, s, &gs, &E));
+    OK(kn_pool_bwd(NULL, t, c.x, c.d, s, &g, &E));
+    OK(kn_pool_bwd(NULL, t, xs, ds, s, &gs, &E));
     CHECK(fd_check(c.x, g, pool_loss, &c, 1e-7) < 1e-7);
     CHECK(max_abs_diff(g, gs) < 1e-13);
     MatBlock *all[] = { c.x, c.d, o, os, ref, xs, g, gs, ds };
@@ -295,16 +295,16 @@ static void test_pool(void)
     /* ties: the gradient goes to the first maximal cell (row-major in the window) */
     KnConvShape s = shape(1, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0);
     MatBlock *x = mb_new_fill(1, 4, 3.0, &E), *d = mb_new_fill(1, 1, 5.0, &E), *g = NULL;
-    OK(kn_pool_bwd(KP_MAX, x, d, &s, &g, &E));
+    OK(kn_pool_bwd(NULL, KP_MAX, x, d, &s, &g, &E));
     CHECK(g->dense[0] == 5 && g->dense[1] == 0 && g->dense[2] == 0 && g->dense[3] == 0);
     mb_free(g);
     /* padding is ignored by max_pool: all-negative input keeps its maximum */
     MatBlock *neg = mb_new_fill(1, 4, -2.0, &E), *o = NULL;
     KnConvShape sp = shape(1, 1, 2, 2, 1, 2, 2, 1, 1, 1, 1);
-    OK(kn_pool(KP_MAX, neg, &sp, &o, &E));
+    OK(kn_pool(NULL, KP_MAX, neg, &sp, &o, &E));
     CHECK(o->cols == 9 && o->dense[0] == -2.0 && o->dense[4] == -2.0);
     mb_free(o);
-    OK(kn_pool(KP_AVG, neg, &sp, &o, &E));
+    OK(kn_pool(NULL, KP_AVG, neg, &sp, &o, &E));
     CHECK(o->dense[0] == -0.5 && o->dense[4] == -2.0);   /* avg counts padding as zero */
     MatBlock *all[] = { x, d, neg, o };
     for (size_t k = 0; k < sizeof all / sizeof all[0]; k++) mb_free(all[k]);

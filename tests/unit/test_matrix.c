@@ -176,143 +176,144 @@ static void test_binary(void)
     MatBlock *b = MK(2, 3, 6, 5, 4, 3, 2, 1);
     MatBlock *col = MK(2, 1, 10, 20), *row = MK(1, 3, 1, 0, -1), *one = MK(1, 1, 2);
 
-    OK(kn_binary(BOP_ADD, a, b, &z, &E));
+    OK(kn_binary(NULL, BOP_ADD, a, b, &z, &E));
     CHECK_M(z, 2, 3, 7, 7, 7, 7, 7, 7);
     mb_free(z);
-    OK(kn_binary(BOP_SUB, a, b, &z, &E));
+    OK(kn_binary(NULL, BOP_SUB, a, b, &z, &E));
     CHECK_M(z, 2, 3, -5, -3, -1, 1, 3, 5);
     mb_free(z);
-    OK(kn_binary(BOP_MUL, a, col, &z, &E));
+    OK(kn_binary(NULL, BOP_MUL, a, col, &z, &E));
     CHECK_M(z, 2, 3, 10, 20, 30, 80, 100, 120);
     mb_free(z);
-    OK(kn_binary(BOP_MUL, a, row, &z, &E));
+    OK(kn_binary(NULL, BOP_MUL, a, row, &z, &E));
     CHECK_M(z, 2, 3, 1, 0, -3, 4, 0, -6);
     CHECK(z->nnz == 4);
     mb_free(z);
-    OK(kn_binary(BOP_POW, a, one, &z, &E));
+    OK(kn_binary(NULL, BOP_POW, a, one, &z, &E));
     CHECK_M(z, 2, 3, 1, 4, 9, 16, 25, 36);
     mb_free(z);
-    OK(kn_binary(BOP_GT, a, b, &z, &E));
+    OK(kn_binary(NULL, BOP_GT, a, b, &z, &E));
     CHECK_M(z, 2, 3, 0, 0, 0, 1, 1, 1);
     mb_free(z);
-    OK(kn_binary(BOP_EQ, a, row, &z, &E));
+    OK(kn_binary(NULL, BOP_EQ, a, row, &z, &E));
     CHECK_M(z, 2, 3, 1, 0, 0, 0, 0, 0);
     mb_free(z);
 
     /* m x 1 vs m x 1 is cellwise */
     MatBlock *col2 = MK(2, 1, 3, 4);
-    OK(kn_binary(BOP_DIV, col, col2, &z, &E));
+    OK(kn_binary(NULL, BOP_DIV, col, col2, &z, &E));
     CHECK_M(z, 2, 1, 10.0 / 3, 5);
     mb_free(z);
 
     /* errors: vectors / 1x1 on the left of a bigger matrix */
-    CHECK_ERR(kn_binary(BOP_ADD, col, a, &z, &E),
+    CHECK_ERR(kn_binary(NULL, BOP_ADD, col, a, &z, &E),
               "Block sizes are not matched for binary cell operations: 2x1 vs 2x3");
     CHECK(z == NULL);
-    CHECK_ERR(kn_binary(BOP_ADD, row, a, &z, &E),
+    CHECK_ERR(kn_binary(NULL, BOP_ADD, row, a, &z, &E),
               "Block sizes are not matched for binary cell operations: 1x3 vs 2x3");
-    CHECK_ERR(kn_binary(BOP_ADD, one, a, &z, &E),
+    CHECK_ERR(kn_binary(NULL, BOP_ADD, one, a, &z, &E),
               "Block sizes are not matched for binary cell operations: 1x1 vs 2x3");
-    CHECK_ERR(kn_binary(BOP_ADD, col, row, &z, &E),
+    CHECK_ERR(kn_binary(NULL, BOP_ADD, col, row, &z, &E),
               "Block sizes are not matched for binary cell operations: 2x1 vs 1x3");
     MatBlock *b32 = mb_new(3, 2, &E);
-    CHECK_ERR(kn_binary(BOP_MUL, a, b32, &z, &E),
+    CHECK_ERR(kn_binary(NULL, BOP_MUL, a, b32, &z, &E),
               "Block sizes are not matched for binary cell operations: 2x3 vs 3x2");
-    CHECK_ERR(kn_binary(BOP_MATMUL, a, b, &z, &E), "operator %*% is not a cellwise operation");
+    CHECK_ERR(kn_binary(NULL, BOP_MATMUL, a, b, &z, &E),
+              "operator %*% is not a cellwise operation");
 
     /* %/% and %% cellwise with signs and zero */
     MatBlock *p = MK(1, 4, -7, 7, 5, -7), *q = MK(1, 4, 2, -2, 0, -2);
-    OK(kn_binary(BOP_INTDIV, p, q, &z, &E));
+    OK(kn_binary(NULL, BOP_INTDIV, p, q, &z, &E));
     CHECK_M(z, 1, 4, -3, -3, INFINITY, 3);
     mb_free(z);
-    OK(kn_binary(BOP_MOD, p, q, &z, &E));
+    OK(kn_binary(NULL, BOP_MOD, p, q, &z, &E));
     CHECK_M(z, 1, 4, -1, 1, NAN, -1);
     CHECK(z->nnz == 4);
     mb_free(z);
 
     /* scalar forms */
-    OK(kn_binary_scalar(BOP_SUB, a, 10, 1, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_SUB, a, 10, 1, &z, &E));
     CHECK_M(z, 2, 3, 9, 8, 7, 6, 5, 4);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_SUB, a, 10, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_SUB, a, 10, 0, &z, &E));
     CHECK_M(z, 2, 3, -9, -8, -7, -6, -5, -4);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_MUL, a, 0, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_MUL, a, 0, 0, &z, &E));
     CHECK(z->nnz == 0);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_ADD, a, NAN, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_ADD, a, NAN, 0, &z, &E));
     CHECK(isnan(z->dense[5]) && z->nnz == 6);
     mb_free(z);
 
     /* SIMD loops: odd lengths, NaN, -0.0, both scalar sides */
     MatBlock *w5 = MK(1, 5, 1, NAN, 3, -0.0, 2);
-    OK(kn_binary_scalar(BOP_LT, w5, 2, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_LT, w5, 2, 0, &z, &E));
     CHECK_M(z, 1, 5, 1, 0, 0, 1, 0);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_LT, w5, 2, 1, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_LT, w5, 2, 1, &z, &E));
     CHECK_M(z, 1, 5, 0, 0, 1, 0, 0);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_AND, w5, 1, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_AND, w5, 1, 0, &z, &E));
     CHECK_M(z, 1, 5, 1, 1, 1, 0, 1);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_OR, w5, 0, 1, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_OR, w5, 0, 1, &z, &E));
     CHECK_M(z, 1, 5, 1, 1, 1, 0, 1);
     mb_free(z);
-    OK(kn_binary(BOP_NE, w5, w5, &z, &E));
+    OK(kn_binary(NULL, BOP_NE, w5, w5, &z, &E));
     CHECK_M(z, 1, 5, 0, 1, 0, 0, 0);
     mb_free(z);
-    OK(kn_binary(BOP_EQ, w5, w5, &z, &E));
+    OK(kn_binary(NULL, BOP_EQ, w5, w5, &z, &E));
     CHECK_M(z, 1, 5, 1, 0, 1, 1, 1);
     mb_free(z);
-    OK(kn_binary(BOP_LE, w5, w5, &z, &E));
+    OK(kn_binary(NULL, BOP_LE, w5, w5, &z, &E));
     CHECK_M(z, 1, 5, 1, 0, 1, 1, 1);
     mb_free(z);
-    OK(kn_binary(BOP_GE, w5, w5, &z, &E));
+    OK(kn_binary(NULL, BOP_GE, w5, w5, &z, &E));
     CHECK_M(z, 1, 5, 1, 0, 1, 1, 1);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_DIV, w5, 0, 1, &z, &E));   /* 0 / x */
+    OK(kn_binary_scalar(NULL, BOP_DIV, w5, 0, 1, &z, &E));   /* 0 / x */
     CHECK_M(z, 1, 5, 0, NAN, 0, NAN, 0);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_DIV, w5, 0, 0, &z, &E));   /* x / 0 */
+    OK(kn_binary_scalar(NULL, BOP_DIV, w5, 0, 0, &z, &E));   /* x / 0 */
     CHECK_M(z, 1, 5, INFINITY, NAN, INFINITY, NAN, INFINITY);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_MUL, w5, -1, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_MUL, w5, -1, 0, &z, &E));
     CHECK_M(z, 1, 5, -1, NAN, -3, 0.0, -2);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_SUB, w5, 0, 1, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_SUB, w5, 0, 1, &z, &E));
     CHECK_M(z, 1, 5, -1, NAN, -3, 0.0, -2);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_ADD, w5, -0.0, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_ADD, w5, -0.0, 0, &z, &E));
     CHECK_M(z, 1, 5, 1, NAN, 3, -0.0, 2);
     mb_free(z);
     MatBlock *x5 = MK(1, 5, 0, 0, 1, 0, 3);
-    OK(kn_binary_fn(KB_XOR, w5, x5, &z, &E));
+    OK(kn_binary_fn(NULL, KB_XOR, w5, x5, &z, &E));
     CHECK_M(z, 1, 5, 1, 1, 0, 0, 0);
     mb_free(z);
     mb_free(w5), mb_free(x5);
 
     /* empty operands */
     MatBlock *e0 = mb_new(0, 3, &E), *e1 = mb_new(1, 3, &E);
-    OK(kn_binary(BOP_ADD, e0, e1, &z, &E));
+    OK(kn_binary(NULL, BOP_ADD, e0, e1, &z, &E));
     CHECK_SHAPE(z, 0, 3);
     mb_free(z);
 
     /* binary builtins */
     MatBlock *u = MK(1, 4, 1, NAN, -0.0, 4), *v = MK(1, 4, 2, 1, 0.0, 3);
-    OK(kn_binary_fn(KB_MIN, u, v, &z, &E));
+    OK(kn_binary_fn(NULL, KB_MIN, u, v, &z, &E));
     CHECK_M(z, 1, 4, 1, NAN, -0.0, 3);
     mb_free(z);
-    OK(kn_binary_fn(KB_MAX, u, v, &z, &E));
+    OK(kn_binary_fn(NULL, KB_MAX, u, v, &z, &E));
     CHECK_M(z, 1, 4, 2, NAN, 0.0, 4);
     mb_free(z);
-    OK(kn_binary_fn(KB_XOR, u, v, &z, &E));
+    OK(kn_binary_fn(NULL, KB_XOR, u, v, &z, &E));
     CHECK_M(z, 1, 4, 0, 0, 0, 0);
     mb_free(z);
-    OK(kn_binary_fn_scalar(KB_MAX, a, 3.5, 0, &z, &E));
+    OK(kn_binary_fn_scalar(NULL, KB_MAX, a, 3.5, 0, &z, &E));
     CHECK_M(z, 2, 3, 3.5, 3.5, 3.5, 4, 5, 6);
     mb_free(z);
     MatBlock *l8 = MK(1, 2, 8, 1);
-    OK(kn_binary_fn_scalar(KB_LOG, l8, 2, 0, &z, &E));
+    OK(kn_binary_fn_scalar(NULL, KB_LOG, l8, 2, 0, &z, &E));
     CHECK_M(z, 1, 2, 3, 0);
     mb_free(z);
 
@@ -324,31 +325,31 @@ static void test_binary(void)
 static void test_unary_ifelse(void)
 {
     MatBlock *a = MK(2, 2, 0.5, -1.5, NAN, 0), *z = NULL;
-    OK(kn_unary(KU_ROUND, a, &z, &E));
+    OK(kn_unary(NULL, KU_ROUND, a, &z, &E));
     CHECK_M(z, 2, 2, 1, -1, 0, 0);
     mb_free(z);
-    OK(kn_unary(KU_NOT, a, &z, &E));
+    OK(kn_unary(NULL, KU_NOT, a, &z, &E));
     CHECK_M(z, 2, 2, 0, 0, 0, 1);
     mb_free(z);
-    OK(kn_unary(KU_ISNAN, a, &z, &E));
+    OK(kn_unary(NULL, KU_ISNAN, a, &z, &E));
     CHECK_M(z, 2, 2, 0, 0, 1, 0);
     mb_free(z);
-    OK(kn_unary(KU_ABS, a, &z, &E));
+    OK(kn_unary(NULL, KU_ABS, a, &z, &E));
     CHECK_M(z, 2, 2, 0.5, 1.5, NAN, 0);
     mb_free(z);
-    OK(kn_unary(KU_NEG, a, &z, &E));
+    OK(kn_unary(NULL, KU_NEG, a, &z, &E));
     CHECK_M(z, 2, 2, -0.5, 1.5, NAN, -0.0);
     mb_free(z);
 
     MatBlock *c = MK(2, 2, 1, 0, NAN, 0), *x = MK(2, 2, 1, 2, 3, 4);
-    OK(kn_ifelse(c, 0, x, 0, NULL, -1, &z, &E));
+    OK(kn_ifelse(NULL, c, 0, x, 0, NULL, -1, &z, &E));
     CHECK_M(z, 2, 2, 1, -1, 3, -1);
     mb_free(z);
-    OK(kn_ifelse(NULL, 0, x, 0, NULL, 7, &z, &E));   /* scalar c selects a branch */
+    OK(kn_ifelse(NULL, NULL, 0, x, 0, NULL, 7, &z, &E));   /* scalar c selects a branch */
     CHECK_M(z, 2, 2, 7, 7, 7, 7);
     mb_free(z);
     MatBlock *bad = MK(1, 2, 1, 2);
-    CHECK_ERR(kn_ifelse(c, 0, bad, 0, NULL, 0, &z, &E),
+    CHECK_ERR(kn_ifelse(NULL, c, 0, bad, 0, NULL, 0, &z, &E),
               "ifelse requires matrix arguments of equal dimensions: 2x2 vs 1x2");
     mb_free(a), mb_free(c), mb_free(x), mb_free(bad);
 }
@@ -359,7 +360,7 @@ static double agg(KnAgg fn, const MatBlock *a)
 {
     double v = -12345;
     err_clear(&E);
-    if (kn_agg_full(fn, a, &v, &E) != TSR_OK) return -99999;
+    if (kn_agg_full(NULL, fn, a, &v, &E) != TSR_OK) return -99999;
     return v;
 }
 
@@ -422,58 +423,58 @@ static void test_aggregates(void)
     CHECK_D(agg(KA_MIN, zz), -0.0);
     CHECK_D(agg(KA_MAX, zz), 0.0);
 
-    OK(kn_agg_dir(KA_SUM, KD_ROW, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_SUM, KD_ROW, a, &z, &E));
     CHECK_M(z, 2, 1, 6, 15);
     mb_free(z);
-    OK(kn_agg_dir(KA_SUM, KD_COL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_SUM, KD_COL, a, &z, &E));
     CHECK_M(z, 1, 3, 5, 7, 9);
     mb_free(z);
-    OK(kn_agg_dir(KA_MEAN, KD_COL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MEAN, KD_COL, a, &z, &E));
     CHECK_M(z, 1, 3, 2.5, 3.5, 4.5);
     mb_free(z);
-    OK(kn_agg_dir(KA_VAR, KD_COL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_VAR, KD_COL, a, &z, &E));
     CHECK_M(z, 1, 3, 4.5, 4.5, 4.5);
     mb_free(z);
-    OK(kn_agg_dir(KA_VAR, KD_ROW, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_VAR, KD_ROW, a, &z, &E));
     CHECK_M(z, 2, 1, 1, 1);
     mb_free(z);
-    OK(kn_agg_dir(KA_SD, KD_COL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_SD, KD_COL, a, &z, &E));
     CHECK_M(z, 1, 3, sqrt(4.5), sqrt(4.5), sqrt(4.5));
     mb_free(z);
-    OK(kn_agg_dir(KA_MAX, KD_ROW, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MAX, KD_ROW, a, &z, &E));
     CHECK_M(z, 2, 1, 3, 6);
     mb_free(z);
-    OK(kn_agg_dir(KA_MIN, KD_COL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MIN, KD_COL, a, &z, &E));
     CHECK_M(z, 1, 3, 1, 2, 3);
     mb_free(z);
-    OK(kn_agg_dir(KA_PROD, KD_COL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_PROD, KD_COL, a, &z, &E));
     CHECK_M(z, 1, 3, 4, 10, 18);
     mb_free(z);
-    OK(kn_agg_dir(KA_MEAN, KD_ALL, a, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MEAN, KD_ALL, a, &z, &E));
     CHECK_M(z, 1, 1, 3.5);
     mb_free(z);
-    OK(kn_agg_dir(KA_MIN, KD_COL, nan, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MIN, KD_COL, nan, &z, &E));
     CHECK_M(z, 1, 3, 1, NAN, -5);
     mb_free(z);
-    OK(kn_agg_dir(KA_VAR, KD_COL, nan, &z, &E));   /* one row: 0, a NaN cell too (DML.md 7.5) */
+    OK(kn_agg_dir(NULL, KA_VAR, KD_COL, nan, &z, &E));   /* one row: 0, a NaN cell too (DML.md 7.5) */
     CHECK_M(z, 1, 3, 0, 0, 0);
     mb_free(z);
 
     /* empty directions */
     MatBlock *m0 = mb_new(3, 0, &E), *r0 = mb_new(0, 2, &E);
-    OK(kn_agg_dir(KA_SUM, KD_ROW, m0, &z, &E));
+    OK(kn_agg_dir(NULL, KA_SUM, KD_ROW, m0, &z, &E));
     CHECK_M(z, 3, 1, 0, 0, 0);
     mb_free(z);
-    OK(kn_agg_dir(KA_MEAN, KD_ROW, m0, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MEAN, KD_ROW, m0, &z, &E));
     CHECK_M(z, 3, 1, NAN, NAN, NAN);
     mb_free(z);
-    OK(kn_agg_dir(KA_SUM, KD_COL, r0, &z, &E));
+    OK(kn_agg_dir(NULL, KA_SUM, KD_COL, r0, &z, &E));
     CHECK_M(z, 1, 2, 0, 0);
     mb_free(z);
-    OK(kn_agg_dir(KA_MAX, KD_COL, r0, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MAX, KD_COL, r0, &z, &E));
     CHECK_M(z, 1, 2, -INFINITY, -INFINITY);
     mb_free(z);
-    OK(kn_agg_dir(KA_SUM, KD_COL, m0, &z, &E));
+    OK(kn_agg_dir(NULL, KA_SUM, KD_COL, m0, &z, &E));
     CHECK_SHAPE(z, 1, 0);
     mb_free(z);
 
@@ -522,30 +523,30 @@ static void test_aggregates(void)
 static void test_matmul(void)
 {
     MatBlock *a = MK(2, 3, 1, 2, 3, 4, 5, 6), *b = MK(3, 2, 7, 8, 9, 10, 11, 12), *z = NULL;
-    OK(kn_matmul(a, b, &z, &E));
+    OK(kn_matmul(NULL, a, b, &z, &E));
     CHECK_M(z, 2, 2, 58, 64, 139, 154);
     mb_free(z);
     MatBlock *v = MK(3, 1, 1, 0, -1), *w = MK(1, 2, 1, 1), *r = MK(1, 3, 1, 1, 1);
-    OK(kn_matmul(a, v, &z, &E));
+    OK(kn_matmul(NULL, a, v, &z, &E));
     CHECK_M(z, 2, 1, -2, -2);
     mb_free(z);
-    OK(kn_matmul(w, a, &z, &E));
+    OK(kn_matmul(NULL, w, a, &z, &E));
     CHECK_M(z, 1, 3, 5, 7, 9);
     mb_free(z);
-    OK(kn_matmul(r, v, &z, &E));
+    OK(kn_matmul(NULL, r, v, &z, &E));
     CHECK_M(z, 1, 1, 0);
     mb_free(z);
-    OK(kn_matmul(v, r, &z, &E));   /* outer product */
+    OK(kn_matmul(NULL, v, r, &z, &E));   /* outer product */
     CHECK_M(z, 3, 3, 1, 1, 1, 0, 0, 0, -1, -1, -1);
     mb_free(z);
     MatBlock *k0a = mb_new(2, 0, &E), *k0b = mb_new(0, 3, &E);
-    OK(kn_matmul(k0a, k0b, &z, &E));
+    OK(kn_matmul(NULL, k0a, k0b, &z, &E));
     CHECK_M(z, 2, 3, 0, 0, 0, 0, 0, 0);
     mb_free(z);
-    OK(kn_matmul(k0b, b, &z, &E));
+    OK(kn_matmul(NULL, k0b, b, &z, &E));
     CHECK_SHAPE(z, 0, 2);
     mb_free(z);
-    CHECK_ERR(kn_matmul(a, a, &z, &E), "dimension mismatch in %*%: 2x3 %*% 2x3");
+    CHECK_ERR(kn_matmul(NULL, a, a, &z, &E), "dimension mismatch in %*%: 2x3 %*% 2x3");
     CHECK(z == NULL);
 
     /* larger product against a naive triple loop */
@@ -554,7 +555,7 @@ static void test_matmul(void)
     for (int64_t i = 0; i < m * k; i++) x->dense[i] = (double)((i * 7) % 11) - 5;
     for (int64_t i = 0; i < k * n; i++) y->dense[i] = (double)((i * 5) % 13) - 6;
     mb_recount_nnz(x), mb_recount_nnz(y);
-    OK(kn_matmul(x, y, &z, &E));
+    OK(kn_matmul(NULL, x, y, &z, &E));
     int okv = z != NULL;
     for (int64_t i = 0; okv && i < m; i++)
         for (int64_t j = 0; j < n; j++) {
@@ -571,9 +572,9 @@ static void test_matmul(void)
     for (int t = 0; t < 5; t++) {
         MatBlock *p = NULL, *q = NULL, *pq = NULL;
         int64_t dm = dims[t][0], dk = dims[t][1], dn = dims[t][2];
-        OK(kn_rand(dm, dk, -1, 1, 1, 100 + (uint64_t)t, KR_UNIFORM, 1, &p, &E));
-        OK(kn_rand(dk, dn, -1, 1, 1, 200 + (uint64_t)t, KR_UNIFORM, 1, &q, &E));
-        OK(kn_matmul(p, q, &pq, &E));
+        OK(kn_rand(NULL, dm, dk, -1, 1, 1, 100 + (uint64_t)t, KR_UNIFORM, 1, &p, &E));
+        OK(kn_rand(NULL, dk, dn, -1, 1, 1, 200 + (uint64_t)t, KR_UNIFORM, 1, &q, &E));
+        OK(kn_matmul(NULL, p, q, &pq, &E));
         double maxerr = pq ? 0 : 1;
         for (int64_t i = 0; pq && i < dm; i++)
             for (int64_t j = 0; j < dn; j++) {
@@ -610,46 +611,48 @@ static double matmul_err(const MatBlock *a, int ta, const MatBlock *b, int tb, c
 static void test_matmul_ex(void)
 {
     MatBlock *a = NULL, *b = NULL, *v = NULL, *z = NULL;
-    OK(kn_rand(150, 130, -1, 1, 1, 1, KR_UNIFORM, 1, &a, &E));
-    OK(kn_rand(150, 70, -1, 1, 1, 2, KR_UNIFORM, 1, &b, &E));
-    OK(kn_rand(150, 1, -1, 1, 1, 3, KR_UNIFORM, 1, &v, &E));
-    OK(kn_matmul_ex(a, 1, b, 0, &z, &E));   /* t(A) %*% B: 130x70 */
+    OK(kn_rand(NULL, 150, 130, -1, 1, 1, 1, KR_UNIFORM, 1, &a, &E));
+    OK(kn_rand(NULL, 150, 70, -1, 1, 1, 2, KR_UNIFORM, 1, &b, &E));
+    OK(kn_rand(NULL, 150, 1, -1, 1, 1, 3, KR_UNIFORM, 1, &v, &E));
+    OK(kn_matmul_ex(NULL, a, 1, b, 0, &z, &E));   /* t(A) %*% B: 130x70 */
     CHECK(matmul_err(a, 1, b, 0, z) < 1e-12);
     mb_free(z);
-    OK(kn_matmul_ex(b, 1, a, 0, &z, &E));
+    OK(kn_matmul_ex(NULL, b, 1, a, 0, &z, &E));
     CHECK(matmul_err(b, 1, a, 0, z) < 1e-12);
     mb_free(z);
-    OK(kn_matmul_ex(a, 1, v, 0, &z, &E));   /* t(A) %*% v via dgemv */
+    OK(kn_matmul_ex(NULL, a, 1, v, 0, &z, &E));   /* t(A) %*% v via dgemv */
     CHECK(matmul_err(a, 1, v, 0, z) < 1e-12);
     mb_free(z);
-    OK(kn_matmul_ex(v, 1, a, 0, &z, &E));   /* t(v) %*% A */
+    OK(kn_matmul_ex(NULL, v, 1, a, 0, &z, &E));   /* t(v) %*% A */
     CHECK(matmul_err(v, 1, a, 0, z) < 1e-12);
     mb_free(z);
-    OK(kn_matmul_ex(a, 1, a, 0, &z, &E));   /* t(A) %*% A via dsyrk */
+    OK(kn_matmul_ex(NULL, a, 1, a, 0, &z, &E));   /* t(A) %*% A via dsyrk */
     CHECK(matmul_err(a, 1, a, 0, z) < 1e-12);
     int sym = z != NULL;
     for (int64_t i = 0; sym && i < 130; i++)
         for (int64_t j = 0; j < 130; j++) sym &= z->dense[i * 130 + j] == z->dense[j * 130 + i];
     CHECK(sym);
     mb_free(z);
-    OK(kn_matmul_ex(a, 0, a, 1, &z, &E));   /* A %*% t(A): 150x150 */
+    OK(kn_matmul_ex(NULL, a, 0, a, 1, &z, &E));   /* A %*% t(A): 150x150 */
     CHECK(matmul_err(a, 0, a, 1, z) < 1e-12);
     mb_free(z);
-    OK(kn_matmul_ex(b, 0, b, 1, &z, &E));
+    OK(kn_matmul_ex(NULL, b, 0, b, 1, &z, &E));
     CHECK(matmul_err(b, 0, b, 1, z) < 1e-12);
     mb_free(z);
     MatBlock *c = NULL;
-    OK(kn_transpose(b, &c, &E));           /* A %*% t(B') with B' = t(B): 130x150 %*% ... */
-    OK(kn_matmul_ex(a, 1, c, 1, &z, &E));  /* t(A) %*% t(C): 130x150 %*% 150x70 */
+    OK(kn_transpose(NULL, b, &c, &E));           /* A %*% t(B') with B' = t(B): 130x150 %*% ... */
+    OK(kn_matmul_ex(NULL, a, 1, c, 1, &z, &E));  /* t(A) %*% t(C): 130x150 %*% 150x70 */
     CHECK(matmul_err(a, 1, c, 1, z) < 1e-12);
     mb_free(z);
-    CHECK_ERR(kn_matmul_ex(a, 0, b, 0, &z, &E), "dimension mismatch in %*%: 150x130 %*% 150x70");
-    CHECK_ERR(kn_matmul_ex(a, 1, c, 0, &z, &E), "dimension mismatch in %*%: 130x150 %*% 70x150");
+    CHECK_ERR(kn_matmul_ex(NULL, a, 0, b, 0, &z, &E),
+              "dimension mismatch in %*%: 150x130 %*% 150x70");
+    CHECK_ERR(kn_matmul_ex(NULL, a, 1, c, 0, &z, &E),
+              "dimension mismatch in %*%: 130x150 %*% 70x150");
     MatBlock *e = mb_new(0, 4, &E);
-    OK(kn_tsmm(e, 1, &z, &E));
+    OK(kn_tsmm(NULL, e, 1, &z, &E));
     CHECK_M(z, 4, 4, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
     mb_free(z);
-    OK(kn_tsmm(e, 0, &z, &E));
+    OK(kn_tsmm(NULL, e, 0, &z, &E));
     CHECK_SHAPE(z, 0, 0);
     mb_free(z);
     mb_free(a), mb_free(b), mb_free(v), mb_free(c), mb_free(e);
@@ -658,14 +661,14 @@ static void test_matmul_ex(void)
 static void test_reorg(void)
 {
     MatBlock *a = MK(2, 3, 1, 2, 0, 4, 5, 6), *z = NULL;
-    OK(kn_transpose(a, &z, &E));
+    OK(kn_transpose(NULL, a, &z, &E));
     CHECK_M(z, 3, 2, 1, 4, 2, 5, 0, 6);
     mb_free(z);
     /* blocked transpose over tile edges */
     MatBlock *big = mb_new(100, 70, &E);
     for (int64_t i = 0; i < 7000; i++) big->dense[i] = (double)i;
     mb_recount_nnz(big);
-    OK(kn_transpose(big, &z, &E));
+    OK(kn_transpose(NULL, big, &z, &E));
     int okt = z && z->rows == 70 && z->cols == 100 && z->nnz == 6999;
     for (int64_t i = 0; okt && i < 100; i++)
         for (int64_t j = 0; j < 70; j++)
@@ -793,9 +796,9 @@ static void test_rand(void)
     MatBlock *a = NULL, *b = NULL, *c = NULL;
     double mu, var;
     int64_t n;
-    OK(kn_rand(1000, 1000, 0, 1, 1, 42, KR_UNIFORM, 1, &a, &E));
-    OK(kn_rand(1000, 1000, 0, 1, 1, 42, KR_UNIFORM, 1, &b, &E));
-    OK(kn_rand(1000, 1000, 0, 1, 1, 43, KR_UNIFORM, 1, &c, &E));
+    OK(kn_rand(NULL, 1000, 1000, 0, 1, 1, 42, KR_UNIFORM, 1, &a, &E));
+    OK(kn_rand(NULL, 1000, 1000, 0, 1, 1, 42, KR_UNIFORM, 1, &b, &E));
+    OK(kn_rand(NULL, 1000, 1000, 0, 1, 1, 43, KR_UNIFORM, 1, &c, &E));
     CHECK(a && b && c && memcmp(a->dense, b->dense, 8000000) == 0);
     int64_t diff = 0;
     for (int64_t i = 0; i < 1000000; i++) diff += a->dense[i] != c->dense[i];
@@ -813,7 +816,7 @@ static void test_rand(void)
     mb_free(b), mb_free(c);
 
     /* independent of tiling: a 1500x1300 matrix agrees with the 1000x1000 one on the overlap */
-    OK(kn_rand(1500, 1300, 0, 1, 1, 42, KR_UNIFORM, 1, &b, &E));
+    OK(kn_rand(NULL, 1500, 1300, 0, 1, 1, 42, KR_UNIFORM, 1, &b, &E));
     int same_overlap = b != NULL;
     for (int64_t i = 0; same_overlap && i < 1000; i++)
         if (memcmp(b->dense + i * 1300, a->dense + i * 1000, 8000) != 0) same_overlap = 0;
@@ -821,7 +824,7 @@ static void test_rand(void)
     mb_free(a), mb_free(b);
 
     /* range and sparsity */
-    OK(kn_rand(500, 400, -3, 5, 0.3, 7, KR_UNIFORM, 1, &a, &E));
+    OK(kn_rand(NULL, 500, 400, -3, 5, 0.3, 7, KR_UNIFORM, 1, &a, &E));
     CHECK(a->sparse);   /* built as CSR (test_sparse_elementwise.c checks the cells) */
     mb_to_dense_inplace(a, &E);
     double frac = (double)a->nnz / 200000.0;
@@ -830,21 +833,21 @@ static void test_rand(void)
     mean_var(a, 1, &mu, &var, &n);
     CHECK(fabs(mu - 1) < 4 * sqrt(64.0 / 12 / (double)n));
     mb_free(a);
-    OK(kn_rand(300, 300, 1, 1, 0.5, 9, KR_UNIFORM, 1, &a, &E));   /* Bernoulli mask */
+    OK(kn_rand(NULL, 300, 300, 1, 1, 0.5, 9, KR_UNIFORM, 1, &a, &E));   /* Bernoulli mask */
     int only01 = 1;
     for (int64_t i = 0; i < 90000; i++) only01 &= a->dense[i] == 0 || a->dense[i] == 1;
     CHECK(only01 && fabs((double)a->nnz / 90000 - 0.5) < 0.01);
     mb_free(a);
-    OK(kn_rand(10, 10, 0, 1, 0, 9, KR_UNIFORM, 1, &a, &E));
+    OK(kn_rand(NULL, 10, 10, 0, 1, 0, 9, KR_UNIFORM, 1, &a, &E));
     mb_to_dense_inplace(a, &E);
     CHECK(a->nnz == 0 && nnz_of(a) == 0);
     mb_free(a);
-    OK(kn_rand(0, 5, 0, 1, 1, 9, KR_UNIFORM, 1, &a, &E));
+    OK(kn_rand(NULL, 0, 5, 0, 1, 1, 9, KR_UNIFORM, 1, &a, &E));
     CHECK_SHAPE(a, 0, 5);
     mb_free(a);
 
     /* normal */
-    OK(kn_rand(1000, 1000, 0, 1, 1, 11, KR_NORMAL, 1, &a, &E));
+    OK(kn_rand(NULL, 1000, 1000, 0, 1, 1, 11, KR_NORMAL, 1, &a, &E));
     mean_var(a, 0, &mu, &var, &n);
     CHECK(fabs(mu) < 3e-3 * 1.5);
     CHECK(fabs(var - 1) < 0.006);
@@ -854,14 +857,14 @@ static void test_rand(void)
     mb_free(a);
 
     /* poisson, small and large lambda */
-    OK(kn_rand(500, 500, 0, 1, 1, 5, KR_POISSON, 3, &a, &E));
+    OK(kn_rand(NULL, 500, 500, 0, 1, 1, 5, KR_POISSON, 3, &a, &E));
     mean_var(a, 0, &mu, &var, &n);
     CHECK(fabs(mu - 3) < 4 * sqrt(3.0 / 250000));
     CHECK(fabs(var - 3) < 0.05);
     int64_t zeros = 250000 - a->nnz;
     CHECK(fabs((double)zeros / 250000 - exp(-3)) < 0.003);
     mb_free(a);
-    OK(kn_rand(500, 500, 0, 1, 1, 5, KR_POISSON, 50, &a, &E));
+    OK(kn_rand(NULL, 500, 500, 0, 1, 1, 5, KR_POISSON, 50, &a, &E));
     mean_var(a, 0, &mu, &var, &n);
     CHECK(fabs(mu - 50) < 4 * sqrt(50.0 / 250000));
     CHECK(fabs(var - 50) < 0.8);
@@ -869,15 +872,16 @@ static void test_rand(void)
     for (int64_t i = 0; i < 250000; i++) integral &= a->dense[i] == floor(a->dense[i]);
     CHECK(integral);
     mb_free(a);
-    OK(kn_rand(100, 100, 1, 3, 1, 5, KR_POISSON, 2, &a, &E));   /* min + (max-min) k */
+    OK(kn_rand(NULL, 100, 100, 1, 3, 1, 5, KR_POISSON, 2, &a, &E));   /* min + (max-min) k */
     int odd = 1;
     for (int64_t i = 0; i < 10000; i++) odd &= fmod(a->dense[i], 2.0) == 1.0;
     CHECK(odd);
     mb_free(a);
 
-    CHECK_ERR(kn_rand(2, 2, 0, 1, 1.5, 1, KR_UNIFORM, 1, &a, &E),
+    CHECK_ERR(kn_rand(NULL, 2, 2, 0, 1, 1.5, 1, KR_UNIFORM, 1, &a, &E),
               "rand: sparsity must be in [0, 1] (got 1.5)");
-    CHECK_ERR(kn_rand(-1, 2, 0, 1, 1, 1, KR_UNIFORM, 1, &a, &E), "invalid matrix dimensions -1x2");
+    CHECK_ERR(kn_rand(NULL, -1, 2, 0, 1, 1, 1, KR_UNIFORM, 1, &a, &E),
+              "invalid matrix dimensions -1x2");
 }
 
 static void test_seq(void)
@@ -1008,7 +1012,7 @@ static void test_linalg(void)
 
     MatBlock *inv = NULL, *prod = NULL;
     OK(kn_inv(a, &inv, &E));
-    OK(kn_matmul(inv, a, &prod, &E));
+    OK(kn_matmul(NULL, inv, a, &prod, &E));
     int ident = prod != NULL;
     for (int i = 0; ident && i < 3; i++)
         for (int j = 0; j < 3; j++)

@@ -86,7 +86,7 @@ static double max_abs_diff(const MatBlock *a, const MatBlock *b)
 static MatBlock *mul(const MatBlock *a, int ta, const MatBlock *b, int tb)
 {
     MatBlock *z = NULL;
-    if (kn_matmul_ex(a, ta, b, tb, &z, &E) != TSR_OK) {
+    if (kn_matmul_ex(NULL, a, ta, b, tb, &z, &E) != TSR_OK) {
         fprintf(stderr, "matmul failed: %s\n", E.msg);
         exit(2);
     }
@@ -149,43 +149,43 @@ static void test_sort_primitives(void)
 static void test_order(void)
 {
     MatBlock *x = MK(5, 2, 3, 10, 1, 20, 2, 30, 1, 40, 3, 50), *by1 = MK(1, 1, 1), *z = NULL;
-    OK(kn_order(x, by1, 0, 0, &z, &E));
+    OK(kn_order(NULL, x, by1, 0, 0, &z, &E));
     CHECK_M(z, 5, 2, 1, 20, 1, 40, 2, 30, 3, 10, 3, 50);
     mb_free(z);
-    OK(kn_order(x, by1, 0, 1, &z, &E));
+    OK(kn_order(NULL, x, by1, 0, 1, &z, &E));
     CHECK_M(z, 5, 1, 2, 4, 3, 1, 5);
     mb_free(z);
     /* decreasing keeps ties in input order */
-    OK(kn_order(x, by1, 1, 1, &z, &E));
+    OK(kn_order(NULL, x, by1, 1, 1, &z, &E));
     CHECK_M(z, 5, 1, 1, 5, 3, 2, 4);
     mb_free(z);
     /* by two columns: (1, 2) decreasing */
     MatBlock *y = MK(4, 2, 1, 5, 2, 1, 1, 7, 2, 1), *by12 = MK(1, 2, 1, 2), *by21 = MK(2, 1, 2, 1);
-    OK(kn_order(y, by12, 1, 1, &z, &E));
+    OK(kn_order(NULL, y, by12, 1, 1, &z, &E));
     CHECK_M(z, 4, 1, 2, 4, 3, 1);
     mb_free(z);
-    OK(kn_order(y, by21, 0, 1, &z, &E));
+    OK(kn_order(NULL, y, by21, 0, 1, &z, &E));
     CHECK_M(z, 4, 1, 2, 4, 1, 3);
     mb_free(z);
     /* NaN last ascending, first descending */
     MatBlock *n = MK(4, 1, 2, NAN, -INFINITY, 1);
-    OK(kn_order(n, by1, 0, 0, &z, &E));
+    OK(kn_order(NULL, n, by1, 0, 0, &z, &E));
     CHECK_M(z, 4, 1, -INFINITY, 1, 2, NAN);
     mb_free(z);
-    OK(kn_order(n, by1, 1, 1, &z, &E));
+    OK(kn_order(NULL, n, by1, 1, 1, &z, &E));
     CHECK_M(z, 4, 1, 2, 1, 4, 3);
     mb_free(z);
     /* errors and empty input */
     MatBlock *bad = MK(1, 2, 1, 3), *empty = mb_new(0, 3, &E), *by0 = mb_new(1, 0, &E);
-    CHECK_ERR(kn_order(x, bad, 0, 0, &z, &E),
+    CHECK_ERR(kn_order(NULL, x, bad, 0, 0, &z, &E),
               "Sort configuration issue: invalid orderby columns: [1, 3] (5x2 input).");
     CHECK(z == NULL);
-    CHECK_ERR(kn_order(x, by0, 0, 0, &z, &E),
+    CHECK_ERR(kn_order(NULL, x, by0, 0, 0, &z, &E),
               "Sort configuration issue: invalid orderby columns: [] (5x2 input).");
-    OK(kn_order(empty, by1, 0, 0, &z, &E));
+    OK(kn_order(NULL, empty, by1, 0, 0, &z, &E));
     CHECK_SHAPE(z, 0, 3);
     mb_free(z);
-    OK(kn_order(empty, by1, 0, 1, &z, &E));
+    OK(kn_order(NULL, empty, by1, 0, 1, &z, &E));
     CHECK_SHAPE(z, 0, 1);
     mb_free(z);
     CHECK_M(x, 5, 2, 3, 10, 1, 20, 2, 30, 1, 40, 3, 50);   /* untouched */
@@ -242,43 +242,43 @@ static void test_unique(void)
 static void test_table(void)
 {
     MatBlock *a = MK(6, 1, 1, 2, 2, 3, 1, 3), *b = MK(6, 1, 1, 1, 2, 2, 1, 1), *z = NULL;
-    OK(kn_table(a, 0, b, 0, NULL, 1, -1, -1, &z, &E));
+    OK(kn_table(NULL, a, 0, b, 0, NULL, 1, -1, -1, &z, &E));
     CHECK_M(z, 3, 2, 2, 0, 1, 1, 1, 1);
     mb_free(z);
     /* scalar B: histogram; weights */
     MatBlock *w = MK(6, 1, 0.5, 1, 2, 4, 8, 16);
-    OK(kn_table(a, 0, NULL, 1, w, 0, -1, -1, &z, &E));
+    OK(kn_table(NULL, a, 0, NULL, 1, w, 0, -1, -1, &z, &E));
     CHECK_M(z, 3, 1, 8.5, 3, 20);
     mb_free(z);
     /* fixed dims: drop and pad */
-    OK(kn_table(a, 0, b, 0, NULL, 2, 2, 3, &z, &E));
+    OK(kn_table(NULL, a, 0, b, 0, NULL, 2, 2, 3, &z, &E));
     CHECK_M(z, 2, 3, 4, 0, 0, 2, 2, 0);
     mb_free(z);
     /* NaN skipped anywhere; int conversion of 2.9 and 0.9999999999999999 */
     MatBlock *an = MK(4, 1, NAN, 2.9, 0.9999999999999999, 1), *bn = MK(4, 1, 1, 1, 1, NAN);
-    OK(kn_table(an, 0, bn, 0, NULL, 1, -1, -1, &z, &E));
+    OK(kn_table(NULL, an, 0, bn, 0, NULL, 1, -1, -1, &z, &E));
     CHECK_M(z, 2, 1, 1, 1);
     mb_free(z);
     /* zero weights still count for the size */
-    OK(kn_table(a, 0, b, 0, NULL, 0, -1, -1, &z, &E));
+    OK(kn_table(NULL, a, 0, b, 0, NULL, 0, -1, -1, &z, &E));
     CHECK_M(z, 3, 2, 0, 0, 0, 0, 0, 0);
     mb_free(z);
     /* all skipped: 0x0 */
     MatBlock *nn = MK(2, 1, NAN, NAN);
-    OK(kn_table(nn, 0, NULL, 1, NULL, 1, -1, -1, &z, &E));
+    OK(kn_table(NULL, nn, 0, NULL, 1, NULL, 1, -1, -1, &z, &E));
     CHECK_SHAPE(z, 0, 0);
     mb_free(z);
     MatBlock *neg = MK(2, 1, 1, 0);
-    CHECK_ERR(kn_table(neg, 0, NULL, 1, NULL, 1, -1, -1, &z, &E),
+    CHECK_ERR(kn_table(NULL, neg, 0, NULL, 1, NULL, 1, -1, -1, &z, &E),
               "Erroneous input while computing the contingency table (one of the value <= zero): "
               "0.0 1.0");
     CHECK(z == NULL);
-    CHECK_ERR(kn_table(a, 0, NULL, -2.5, NULL, 1, 5, 5, &z, &E),
+    CHECK_ERR(kn_table(NULL, a, 0, NULL, -2.5, NULL, 1, 5, 5, &z, &E),
               "Erroneous input while computing the contingency table (one of the value <= zero): "
               "1.0 -2.5");
-    CHECK_ERR(kn_table(a, 0, neg, 0, NULL, 1, -1, -1, &z, &E),
+    CHECK_ERR(kn_table(NULL, a, 0, neg, 0, NULL, 1, -1, -1, &z, &E),
               "table(): inputs must have the same dimensions: 6x1 vs 2x1");
-    CHECK_ERR(kn_table(a, 0, b, 0, NULL, 1, -3, 2, &z, &E),
+    CHECK_ERR(kn_table(NULL, a, 0, b, 0, NULL, 1, -3, 2, &z, &E),
               "table(): invalid output dimensions -3x2");
     FREE(a, b, w, an, bn, nn, neg);
 }
@@ -451,7 +451,8 @@ static void test_moments(void)
     CHECK_D(d, NAN);
     OK(kn_moment(xn, NULL, 2, &d, &E));
     CHECK_D(d, NAN);
-    CHECK_ERR(kn_cov(x, one, NULL, &d, &E), "cov(): inputs must have the same dimensions: 4x1 vs 1x1");
+    CHECK_ERR(kn_cov(x, one, NULL, &d, &E),
+              "cov(): inputs must have the same dimensions: 4x1 vs 1x1");
     FREE(x, w, y, one, e, xn);
 }
 
@@ -756,7 +757,8 @@ static void test_lu(void)
     }
     FREE(p, l, u);
     MatBlock *sing = MK(2, 2, 1, 2, 2, 4), *rect = MK(2, 3, 1, 2, 3, 4, 5, 6), *e = mb_new(0, 0, &E);
-    CHECK_ERR(kn_lu(sing, &p, &l, &u, &E), "LU Decomposition can only be done on a non-singular matrix.");
+    CHECK_ERR(kn_lu(sing, &p, &l, &u, &E),
+              "LU Decomposition can only be done on a non-singular matrix.");
     CHECK(p == NULL && l == NULL && u == NULL);
     CHECK_ERR(kn_lu(rect, &p, &l, &u, &E),
               "LU Decomposition can only be done on a square matrix. Input matrix is rectangular "

@@ -167,14 +167,14 @@ static const KnBinFn FNS[] = { KB_MIN, KB_MAX, KB_XOR, KB_LOG };
 /* op index < NOPS: a BinOp; else a KnBinFn. */
 static tsr_status run_bin(int op, const MatBlock *a, const MatBlock *b, MatBlock **out)
 {
-    if (op < NOPS) return kn_binary(OPS[op], a, b, out, &E);
-    return kn_binary_fn(FNS[op - NOPS], a, b, out, &E);
+    if (op < NOPS) return kn_binary(NULL, OPS[op], a, b, out, &E);
+    return kn_binary_fn(NULL, FNS[op - NOPS], a, b, out, &E);
 }
 
 static tsr_status run_bin_s(int op, const MatBlock *a, double s, int left, MatBlock **out)
 {
-    if (op < NOPS) return kn_binary_scalar(OPS[op], a, s, left, out, &E);
-    return kn_binary_fn_scalar(FNS[op - NOPS], a, s, left, out, &E);
+    if (op < NOPS) return kn_binary_scalar(NULL, OPS[op], a, s, left, out, &E);
+    return kn_binary_fn_scalar(NULL, FNS[op - NOPS], a, s, left, out, &E);
 }
 
 /* a op b for every format pair against the dense result. */
@@ -257,57 +257,57 @@ static void test_binary_sparsity(void)
     MatBlock *a = gen(200, 150, 0.02, 1), *b = gen(200, 150, 0.02, 1), *z = NULL;
     MatBlock *sa = as_fmt(a, 1), *sb = as_fmt(b, 1), *db = as_fmt(b, 0);
     MatBlock *rv = gen(1, 150, 1.0, 0), *cv = gen(200, 1, 1.0, 0), *rz = mk(1, 150, NULL);
-    OK(kn_binary(BOP_MUL, sa, sb, &z, &E));
+    OK(kn_binary(NULL, BOP_MUL, sa, sb, &z, &E));
     CHECK(z && z->sparse && same_block(z, z));
     mb_free(z);
-    OK(kn_binary(BOP_ADD, sa, sb, &z, &E));    /* 0 + 0 == 0: union */
+    OK(kn_binary(NULL, BOP_ADD, sa, sb, &z, &E));    /* 0 + 0 == 0: union */
     CHECK(z && z->sparse && z->nnz <= sa->nnz + sb->nnz);
     mb_free(z);
-    OK(kn_binary(BOP_EQ, sa, sb, &z, &E));     /* 0 == 0 is 1 */
+    OK(kn_binary(NULL, BOP_EQ, sa, sb, &z, &E));     /* 0 == 0 is 1 */
     CHECK(z && !z->sparse);
     mb_free(z);
-    OK(kn_binary(BOP_MUL, sa, db, &z, &E));    /* sparse * dense */
+    OK(kn_binary(NULL, BOP_MUL, sa, db, &z, &E));    /* sparse * dense */
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_binary(BOP_MUL, db, sa, &z, &E));    /* dense * sparse */
+    OK(kn_binary(NULL, BOP_MUL, db, sa, &z, &E));    /* dense * sparse */
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_binary(BOP_ADD, sa, db, &z, &E));
+    OK(kn_binary(NULL, BOP_ADD, sa, db, &z, &E));
     CHECK(z && !z->sparse);
     mb_free(z);
-    OK(kn_binary(BOP_MUL, sa, rv, &z, &E));    /* broadcast a dense row vector */
+    OK(kn_binary(NULL, BOP_MUL, sa, rv, &z, &E));    /* broadcast a dense row vector */
     CHECK(z && z->sparse && z->nnz <= sa->nnz);
     mb_free(z);
-    OK(kn_binary(BOP_DIV, sa, cv, &z, &E));
+    OK(kn_binary(NULL, BOP_DIV, sa, cv, &z, &E));
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_binary(BOP_SUB, sa, rz, &z, &E));    /* minus a zero row vector */
+    OK(kn_binary(NULL, BOP_SUB, sa, rz, &z, &E));    /* minus a zero row vector */
     CHECK(z && z->sparse && same_block(z, sa));
     mb_free(z);
-    OK(kn_binary(BOP_NE, sa, rz, &z, &E));
+    OK(kn_binary(NULL, BOP_NE, sa, rz, &z, &E));
     CHECK(z && z->sparse && z->nnz == sa->nnz);
     mb_free(z);
-    OK(kn_binary_fn(KB_MAX, sa, rz, &z, &E));
+    OK(kn_binary_fn(NULL, KB_MAX, sa, rz, &z, &E));
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_DIV, sa, 0.0, 0, &z, &E));   /* 0/0 = NaN: dense */
+    OK(kn_binary_scalar(NULL, BOP_DIV, sa, 0.0, 0, &z, &E));   /* 0/0 = NaN: dense */
     CHECK(z && !z->sparse && isnan(z->dense[1]));
     mb_free(z);
-    OK(kn_binary_scalar(BOP_POW, sa, 2.0, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_POW, sa, 2.0, 0, &z, &E));
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_POW, sa, 0.0, 0, &z, &E));   /* 0^0 = 1 */
+    OK(kn_binary_scalar(NULL, BOP_POW, sa, 0.0, 0, &z, &E));   /* 0^0 = 1 */
     CHECK(z && !z->sparse);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_GT, sa, 0.0, 0, &z, &E));
+    OK(kn_binary_scalar(NULL, BOP_GT, sa, 0.0, 0, &z, &E));
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_binary_scalar(BOP_MUL, sa, 0.0, 0, &z, &E));   /* NaN * 0 and Inf * 0 stay NaN */
+    OK(kn_binary_scalar(NULL, BOP_MUL, sa, 0.0, 0, &z, &E));   /* NaN * 0 and Inf * 0 stay NaN */
     CHECK(z && z->sparse && valid(z));
     mb_free(z);
     MatBlock *big = gen(20, 20, 0.1, 0), *bad = mk(3, 3, NULL);
     MatBlock *sbig = as_fmt(big, 1);
-    tsr_status st = kn_binary(BOP_ADD, sbig, bad, &z, &E);
+    tsr_status st = kn_binary(NULL, BOP_ADD, sbig, bad, &z, &E);
     CHECK(st != TSR_OK && strstr(E.msg, "20x20 vs 3x3") != NULL);
     mb_free(a), mb_free(b), mb_free(sa), mb_free(sb), mb_free(db), mb_free(rv), mb_free(cv);
     mb_free(rz), mb_free(big), mb_free(bad), mb_free(sbig);
@@ -324,8 +324,8 @@ static void test_unary_formats(void)
         int ok = 1;
         for (int fn = 0; fn < KU__COUNT; fn++) {
             MatBlock *r = NULL, *z = NULL;
-            int good = kn_unary((KnUnary)fn, c[ci].m, &r, &E) == TSR_OK &&
-                       kn_unary((KnUnary)fn, sp, &z, &E) == TSR_OK && same_block(r, z);
+            int good = kn_unary(NULL, (KnUnary)fn, c[ci].m, &r, &E) == TSR_OK &&
+                       kn_unary(NULL, (KnUnary)fn, sp, &z, &E) == TSR_OK && same_block(r, z);
             if (good && kn_unary_double((KnUnary)fn, 0.0) == 0.0 &&
                 mb_prefers_sparse(sp->rows, sp->cols, sp->nnz))
                 good = z->sparse;   /* f(0) == 0: sparse-safe */
@@ -338,13 +338,13 @@ static void test_unary_formats(void)
     }
     free_cases(c);
     MatBlock *a = sparse_take(gen(50, 40, 0.05, 1)), *z = NULL;
-    OK(kn_unary(KU_SQRT, a, &z, &E));
+    OK(kn_unary(NULL, KU_SQRT, a, &z, &E));
     CHECK(z && z->sparse);
     mb_free(z);
-    OK(kn_unary(KU_EXP, a, &z, &E));
+    OK(kn_unary(NULL, KU_EXP, a, &z, &E));
     CHECK(z && !z->sparse && z->dense[50] == 1.0);
     mb_free(z);
-    OK(kn_unary(KU_NOT, a, &z, &E));
+    OK(kn_unary(NULL, KU_NOT, a, &z, &E));
     CHECK(z && !z->sparse);
     mb_free(z), mb_free(a);
 }
@@ -369,8 +369,8 @@ static void test_ifelse_formats(void)
                     s[t] = kind[t] >= 2 ? SC[kind[t] - 2] : 0.0;
                 }
                 MatBlock *r = NULL, *z = NULL;
-                int good = kn_ifelse(d[0], s[0], d[1], s[1], d[2], s[2], &r, &E) == TSR_OK &&
-                           kn_ifelse(f[0], s[0], f[1], s[1], f[2], s[2], &z, &E) == TSR_OK &&
+                int good = kn_ifelse(NULL, d[0], s[0], d[1], s[1], d[2], s[2], &r, &E) == TSR_OK &&
+                           kn_ifelse(NULL, f[0], s[0], f[1], s[1], f[2], s[2], &z, &E) == TSR_OK &&
                            same_block(r, z);
                 if (!good) fprintf(stderr, "   ifelse kinds %d %d %d\n", kc, ka, kb);
                 ok &= good;
@@ -379,15 +379,15 @@ static void test_ifelse_formats(void)
             }
     CHECK(ok);
     MatBlock *c = as_fmt(src[0], 1), *a = as_fmt(src[1], 1), *z = NULL;
-    OK(kn_ifelse(c, 0, a, 0, NULL, 0.0, &z, &E));   /* ifelse(C, A, 0): stays sparse */
+    OK(kn_ifelse(NULL, c, 0, a, 0, NULL, 0.0, &z, &E));   /* ifelse(C, A, 0): stays sparse */
     CHECK(z && z->sparse && z->nnz <= a->nnz);
     mb_free(z);
     MatBlock *e = mk(0, 3, NULL), *se = as_fmt(e, 1);
-    OK(kn_ifelse(se, 0, NULL, 1.0, NULL, 2.0, &z, &E));
+    OK(kn_ifelse(NULL, se, 0, NULL, 1.0, NULL, 2.0, &z, &E));
     CHECK(z && z->rows == 0 && z->cols == 3);
     mb_free(z);
     MatBlock *wrong = sparse_take(gen(3, 3, 0.5, 0));
-    CHECK(kn_ifelse(c, 0, wrong, 0, NULL, 0, &z, &E) != TSR_OK &&
+    CHECK(kn_ifelse(NULL, c, 0, wrong, 0, NULL, 0, &z, &E) != TSR_OK &&
           strstr(E.msg, "equal dimensions") != NULL);
     mb_free(c), mb_free(a), mb_free(e), mb_free(se), mb_free(wrong);
     for (int t = 0; t < 3; t++) mb_free(src[t]);
@@ -420,13 +420,13 @@ static void test_agg_formats(void)
         int ok = 1;
         for (int fn = KA_SUM; fn <= KA_PROD; fn++) {
             double r, z;
-            int good = kn_agg_full((KnAgg)fn, c[ci].m, &r, &E) == TSR_OK &&
-                       kn_agg_full((KnAgg)fn, sp, &z, &E) == TSR_OK &&
+            int good = kn_agg_full(NULL, (KnAgg)fn, c[ci].m, &r, &E) == TSR_OK &&
+                       kn_agg_full(NULL, (KnAgg)fn, sp, &z, &E) == TSR_OK &&
                        (agg_tol((KnAgg)fn) ? close_rel(r, z, 1e-12) : same_cell(r, z));
             for (int dir = KD_ALL; dir <= KD_COL; dir++) {
                 MatBlock *rm = NULL, *zm = NULL;
-                good &= kn_agg_dir((KnAgg)fn, (KnDir)dir, c[ci].m, &rm, &E) == TSR_OK &&
-                        kn_agg_dir((KnAgg)fn, (KnDir)dir, sp, &zm, &E) == TSR_OK &&
+                good &= kn_agg_dir(NULL, (KnAgg)fn, (KnDir)dir, c[ci].m, &rm, &E) == TSR_OK &&
+                        kn_agg_dir(NULL, (KnAgg)fn, (KnDir)dir, sp, &zm, &E) == TSR_OK &&
                         agg_same(rm, zm, agg_tol((KnAgg)fn));
                 mb_free(rm), mb_free(zm);
             }
@@ -466,9 +466,9 @@ static void test_agg_values(void)
                                              0, 0, 0, 0 });
     MatBlock *s = as_fmt(d, 1), *z = NULL;
     double v;
-    OK(kn_agg_full(KA_MIN, s, &v, &E));
+    OK(kn_agg_full(NULL, KA_MIN, s, &v, &E));
     CHECK(isnan(v));
-    OK(kn_agg_full(KA_PROD, s, &v, &E));
+    OK(kn_agg_full(NULL, KA_PROD, s, &v, &E));
     CHECK(isnan(v));   /* NaN * 0 */
     OK(kn_row_index(1, s, &z, &E));
     CHECK(z && z->dense[0] == 3 && z->dense[1] == 3 && z->dense[2] == 4);
@@ -476,20 +476,20 @@ static void test_agg_values(void)
     OK(kn_row_index(0, s, &z, &E));
     CHECK(z && z->dense[0] == 4 && z->dense[1] == 2 && z->dense[2] == 4);
     mb_free(z);
-    OK(kn_agg_dir(KA_MAX, KD_ROW, s, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MAX, KD_ROW, s, &z, &E));
     CHECK(z && isnan(z->dense[1]) && z->dense[0] == 3 && z->dense[2] == 0);
     mb_free(z);
-    OK(kn_agg_dir(KA_MIN, KD_COL, s, &z, &E));
+    OK(kn_agg_dir(NULL, KA_MIN, KD_COL, s, &z, &E));
     CHECK(z && z->dense[0] == -1 && z->dense[1] == -2 && z->dense[2] == -1 && isnan(z->dense[3]));
     mb_free(z), mb_free(d), mb_free(s);
 
     /* Inf then an implicit zero: Inf * 0 = NaN exactly where the dense product meets it */
     d = mk(4, 2, (const double[]){ 1e300, 0, 1e300, 1e300, 0, 1e300, 2, 5 });
     s = as_fmt(d, 1);
-    OK(kn_agg_dir(KA_PROD, KD_COL, s, &z, &E));   /* (1e300 * 1e300) * 0 vs 0 * 1e300 ... */
+    OK(kn_agg_dir(NULL, KA_PROD, KD_COL, s, &z, &E));   /* (1e300 * 1e300) * 0 vs 0 * 1e300 ... */
     CHECK(z && isnan(z->dense[0]) && z->dense[1] == 0.0);
     mb_free(z);
-    OK(kn_agg_full(KA_PROD, s, &v, &E));           /* row-major: 1e300 * 0 first */
+    OK(kn_agg_full(NULL, KA_PROD, s, &v, &E));           /* row-major: 1e300 * 0 first */
     CHECK(v == 0.0);
     mb_free(d), mb_free(s);
 
@@ -514,8 +514,8 @@ static void test_agg_values(void)
     mb_recount_nnz(d);
     s = as_fmt(d, 1);
     double a1, a2;
-    OK(kn_agg_full(KA_SUM, d, &a1, &E));
-    OK(kn_agg_full(KA_SUM, s, &a2, &E));
+    OK(kn_agg_full(NULL, KA_SUM, d, &a1, &E));
+    OK(kn_agg_full(NULL, KA_SUM, s, &a2, &E));
     CHECK(a1 == a2);
     mb_free(d), mb_free(s);
 }
@@ -536,25 +536,25 @@ static int subset_of_full(const MatBlock *s, const MatBlock *f)
 static void test_rand_sparse(void)
 {
     MatBlock *s = NULL, *s2 = NULL, *f = NULL, *dd = NULL;
-    OK(kn_rand(1500, 1300, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s, &E));
-    OK(kn_rand(1500, 1300, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s2, &E));
-    OK(kn_rand(1500, 1300, -2, 3, 1.0, 77, KR_UNIFORM, 1, &f, &E));
+    OK(kn_rand(NULL, 1500, 1300, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s, &E));
+    OK(kn_rand(NULL, 1500, 1300, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s2, &E));
+    OK(kn_rand(NULL, 1500, 1300, -2, 3, 1.0, 77, KR_UNIFORM, 1, &f, &E));
     CHECK(s && s->sparse && valid(s) && same_block(s, s2));
     CHECK(fabs((double)s->nnz / 1950000.0 - 0.1) < 4 * sqrt(0.09 / 1950000.0));
     CHECK(subset_of_full(s, f));
     /* the same generator fills a dense output (density above the sparse turn point) */
-    OK(kn_rand(1500, 1300, -2, 3, 0.6, 77, KR_UNIFORM, 1, &dd, &E));
+    OK(kn_rand(NULL, 1500, 1300, -2, 3, 0.6, 77, KR_UNIFORM, 1, &dd, &E));
     CHECK(dd && !dd->sparse && valid(dd) && subset_of_full(dd, f));
     CHECK(fabs((double)dd->nnz / 1950000.0 - 0.6) < 4 * sqrt(0.24 / 1950000.0));
     mb_free(s2), mb_free(dd);
     /* blocks are independent: fewer rows or a wider last block keep the shared blocks */
-    OK(kn_rand(1000, 1300, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s2, &E));
+    OK(kn_rand(NULL, 1000, 1300, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s2, &E));
     int same_rows = s2 != NULL;
     for (int64_t i = 0; same_rows && i < 1000; i++)
         for (int64_t j = 0; j < 1300; j++) same_rows &= mb_get(s2, i, j) == mb_get(s, i, j);
     CHECK(same_rows);
     mb_free(s2);
-    OK(kn_rand(1500, 2000, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s2, &E));
+    OK(kn_rand(NULL, 1500, 2000, -2, 3, 0.1, 77, KR_UNIFORM, 1, &s2, &E));
     int same_cols = s2 != NULL;
     for (int64_t i = 0; same_cols && i < 1500; i++)
         for (int64_t j = 0; j < 1000; j++) same_cols &= mb_get(s2, i, j) == mb_get(s, i, j);
@@ -562,40 +562,40 @@ static void test_rand_sparse(void)
     mb_free(s2), mb_free(s), mb_free(f);
 
     /* normal and poisson cells: the values of the sparsity-1 matrix */
-    OK(kn_rand(300, 200, 0, 1, 0.05, 5, KR_NORMAL, 1, &s, &E));
-    OK(kn_rand(300, 200, 0, 1, 1.0, 5, KR_NORMAL, 1, &f, &E));
+    OK(kn_rand(NULL, 300, 200, 0, 1, 0.05, 5, KR_NORMAL, 1, &s, &E));
+    OK(kn_rand(NULL, 300, 200, 0, 1, 1.0, 5, KR_NORMAL, 1, &f, &E));
     CHECK(s && s->sparse && subset_of_full(s, f));
     mb_free(s), mb_free(f);
-    OK(kn_rand(300, 200, 0, 1, 0.05, 5, KR_POISSON, 0.5, &s, &E));
-    OK(kn_rand(300, 200, 0, 1, 1.0, 5, KR_POISSON, 0.5, &f, &E));
+    OK(kn_rand(NULL, 300, 200, 0, 1, 0.05, 5, KR_POISSON, 0.5, &s, &E));
+    OK(kn_rand(NULL, 300, 200, 0, 1, 1.0, 5, KR_POISSON, 0.5, &f, &E));
     CHECK(s && s->sparse && valid(s) && subset_of_full(s, f));
     mb_free(s), mb_free(f);
 
     /* large and very sparse: O(nnz + blocks) work, CSR directly */
-    OK(kn_rand(200000, 100000, 0, 1, 1e-5, 3, KR_UNIFORM, 1, &s, &E));
+    OK(kn_rand(NULL, 200000, 100000, 0, 1, 1e-5, 3, KR_UNIFORM, 1, &s, &E));
     CHECK(s && s->sparse && valid(s));
     CHECK(s && fabs((double)s->nnz - 200000.0) < 4 * sqrt(200000.0));
     CHECK(s && mb_bytes(s) < 8 * (int64_t)300000 + 12 * (int64_t)260000);
     mb_free(s);
     /* an even spread over rows and columns: each quarter holds about a quarter */
-    OK(kn_rand(2000, 2000, 0, 1, 0.01, 9, KR_UNIFORM, 1, &s, &E));
+    OK(kn_rand(NULL, 2000, 2000, 0, 1, 0.01, 9, KR_UNIFORM, 1, &s, &E));
     int64_t q[4] = { 0, 0, 0, 0 };
     for (int64_t i = 0; s && i < 2000; i++)
         for (int64_t k = s->ptr[i]; k < s->ptr[i + 1]; k++)
             q[(i >= 1000) * 2 + (s->idx[k] >= 1000)]++;
     for (int t = 0; t < 4; t++) CHECK(fabs((double)q[t] - 10000.0) < 4 * 100.0);
     mb_free(s);
-    OK(kn_rand(3, 4, 0, 1, 0.0, 1, KR_UNIFORM, 1, &s, &E));
+    OK(kn_rand(NULL, 3, 4, 0, 1, 0.0, 1, KR_UNIFORM, 1, &s, &E));
     CHECK(s && s->nnz == 0 && valid(s) && s->rows == 3 && s->cols == 4);
     mb_free(s);
-    OK(kn_rand(0, 4, 0, 1, 0.5, 1, KR_UNIFORM, 1, &s, &E));
+    OK(kn_rand(NULL, 0, 4, 0, 1, 0.5, 1, KR_UNIFORM, 1, &s, &E));
     CHECK(s && s->rows == 0 && s->cols == 4);
     mb_free(s);
-    OK(kn_rand(1, 1, 0, 0, 0.5, 1, KR_UNIFORM, 1, &s, &E));   /* min = max = 0: no non-zero */
+    OK(kn_rand(NULL, 1, 1, 0, 0, 0.5, 1, KR_UNIFORM, 1, &s, &E));   /* min = max = 0: no non-zero */
     CHECK(s && s->nnz == 0 && valid(s));
     mb_free(s);
-    CHECK(kn_rand(-1, 4, 0, 1, 0.5, 1, KR_UNIFORM, 1, &s, &E) != TSR_OK);
-    CHECK(kn_rand(1 << 30, 1 << 30, 0, 1, 0.5, 1, KR_UNIFORM, 1, &s, &E) == TSR_LIMIT);
+    CHECK(kn_rand(NULL, -1, 4, 0, 1, 0.5, 1, KR_UNIFORM, 1, &s, &E) != TSR_OK);
+    CHECK(kn_rand(NULL, 1 << 30, 1 << 30, 0, 1, 0.5, 1, KR_UNIFORM, 1, &s, &E) == TSR_LIMIT);
 }
 
 int main(void)

@@ -225,7 +225,7 @@ static void matmul_case(int64_t m, int64_t k, int64_t n, int ta, int tb, double 
         char what[128];
         snprintf(what, sizeof what, "matmul %lldx%lldx%lld ta=%d tb=%d fmt=%d da=%g db=%g",
                  (long long)m, (long long)k, (long long)n, ta, tb, f, da, db);
-        OK(kn_matmul_ex(x, ta, y, tb, &c, &E));
+        OK(kn_matmul_ex(NULL, x, ta, y, tb, &c, &E));
         if (!equal_to(c, ref)) fprintf(stderr, "   in %s\n", what);
         CHECK_EQ(c, ref, what);
         CHECK(untouched(x, a) && x->sparse == (f & 1));
@@ -259,7 +259,7 @@ static void test_matmul_sparse_details(void)
 {
     MatBlock *a = gen(200, 150, 0.01, 5, 0), *b = gen(150, 120, 0.01, 6, 0), *c = NULL;
     MatBlock *sa = as_fmt(a, 1), *sb = as_fmt(b, 1), *ref = ref_matmul(a, 0, b, 0);
-    OK(kn_matmul(sa, sb, &c, &E));
+    OK(kn_matmul(NULL, sa, sb, &c, &E));
     CHECK(c && c->sparse);
     CHECK_EQ(c, ref, "sparse x sparse, sparse result");
     mb_free(c);
@@ -270,7 +270,7 @@ static void test_matmul_sparse_details(void)
     mb_free(b);
 
     MatBlock *x = to_fmt(MK(1, 2, 1, 1), 1), *y = to_fmt(MK(2, 1, 1, -1), 1);
-    OK(kn_matmul(x, y, &c, &E));
+    OK(kn_matmul(NULL, x, y, &c, &E));
     CHECK(c && c->rows == 1 && c->cols == 1 && c->nnz == 0 && mb_get(c, 0, 0) == 0.0);
     mb_free(c);
     mb_free(x);
@@ -280,7 +280,7 @@ static void test_matmul_sparse_details(void)
     MatBlock *want = MK(2, 2, NAN, NAN, 3, 4);
     for (int f = 0; f < 4; f++) {
         MatBlock *u = as_fmt(p, f & 1), *v = as_fmt(q, f >> 1);
-        OK(kn_matmul(u, v, &c, &E));
+        OK(kn_matmul(NULL, u, v, &c, &E));
         CHECK_EQ(c, want, "NaN row");
         mb_free(c);
         mb_free(u);
@@ -292,7 +292,7 @@ static void test_matmul_sparse_details(void)
 
     MatBlock *e = to_fmt(gen(3, 4, 0.5, 9, 0), 1), *f = to_fmt(gen(5, 2, 0.5, 9, 0), 0);
     err_clear(&E);
-    CHECK(kn_matmul(e, f, &c, &E) != TSR_OK && c == NULL);
+    CHECK(kn_matmul(NULL, e, f, &c, &E) != TSR_OK && c == NULL);
     CHECK(strcmp(E.msg, "dimension mismatch in %*%: 3x4 %*% 5x2") == 0);
     mb_free(e);
     mb_free(f);
@@ -308,9 +308,9 @@ static void tsmm_case(int64_t r, int64_t c, double d, uint32_t seed)
             char what[96];
             snprintf(what, sizeof what, "tsmm %lldx%lld d=%g left=%d sparse=%d", (long long)r,
                      (long long)c, d, left, sp);
-            OK(kn_tsmm(x, left, &z, &E));
+            OK(kn_tsmm(NULL, x, left, &z, &E));
             CHECK_EQ(z, ref, what);
-            OK(kn_matmul_ex(x, left, x, !left, &w, &E));   /* same block: goes to tsmm */
+            OK(kn_matmul_ex(NULL, x, left, x, !left, &w, &E));   /* same block: goes to tsmm */
             CHECK_EQ(w, ref, what);
             for (int64_t i = 0; z && i < z->rows; i++)   /* exactly symmetric */
                 for (int64_t j = 0; j < i; j++) CHECK(same(mb_get(z, i, j), mb_get(z, j, i)));
@@ -394,9 +394,14 @@ static MatBlock *ref_diag(const MatBlock *a)
     return c;
 }
 
+static tsr_status transpose_serial(const MatBlock *a, MatBlock **out, Err *err)
+{
+    return kn_transpose(NULL, a, out, err);
+}
+
 static void test_unary_reorg(void)
 {
-    unary_all("t", kn_transpose, ref_transpose, 1);
+    unary_all("t", transpose_serial, ref_transpose, 1);
     unary_all("rev", kn_rev, ref_rev, 1);
     unary_all("diag", kn_diag, ref_diag, 1);
     /* vector -> diagonal matrix is CSR even from a dense vector */
@@ -787,7 +792,7 @@ static tsr_status k_order(const MatBlock *a, const void *arg, MatBlock **out, Er
 {
     const int *f = arg;
     MatBlock *by = a->cols >= 2 ? MK(2, 1, 2, 1) : MK(1, 1, 1);
-    tsr_status st = kn_order(a, by, f[0], f[1], out, err);
+    tsr_status st = kn_order(NULL, a, by, f[0], f[1], out, err);
     mb_free(by);
     return st;
 }
@@ -831,13 +836,13 @@ static tsr_status k_det(const MatBlock *a, const void *arg, MatBlock **out, Err 
 static tsr_status k_table(const MatBlock *a, const void *arg, MatBlock **out, Err *err)
 {
     const MatBlock *b = arg;
-    return kn_table(a, 0, b, 0, NULL, 1, -1, -1, out, err);
+    return kn_table(NULL, a, 0, b, 0, NULL, 1, -1, -1, out, err);
 }
 
 static tsr_status k_table_w(const MatBlock *w, const void *arg, MatBlock **out, Err *err)
 {
     const MatBlock *const *ab = arg;
-    return kn_table(ab[0], 0, ab[1], 0, w, 0, 3, 4, out, err);
+    return kn_table(NULL, ab[0], 0, ab[1], 0, w, 0, 3, 4, out, err);
 }
 
 static void test_structure_sparse(void)
@@ -875,16 +880,16 @@ static void test_structure_sparse(void)
 
     /* table: a permutation matrix is built sparse */
     MatBlock *i = MK(5, 1, 1, 2, 3, 4, 5), *j = MK(5, 1, 3, 1, 5, 2, 4), *z = NULL;
-    OK(kn_table(i, 0, j, 0, NULL, 1, -1, -1, &z, &E));
+    OK(kn_table(NULL, i, 0, j, 0, NULL, 1, -1, -1, &z, &E));
     CHECK(z && z->rows == 5 && z->cols == 5 && z->nnz == 5 && mb_get(z, 2, 4) == 1);
     mb_free(z);
     MatBlock *big = mb_new(3000, 1, &E), *ones = mb_new_fill(3000, 1, 2, &E);
     for (int64_t q = 0; q < 3000; q++) big->dense[q] = (double)(q + 1);
     big->nnz = 3000;
-    OK(kn_table(big, 0, ones, 0, NULL, 1, -1, -1, &z, &E));
+    OK(kn_table(NULL, big, 0, ones, 0, NULL, 1, -1, -1, &z, &E));
     CHECK(z && z->rows == 3000 && z->cols == 2 && z->nnz == 3000);
     mb_free(z);
-    OK(kn_table(big, 0, big, 0, NULL, 1, -1, -1, &z, &E));
+    OK(kn_table(NULL, big, 0, big, 0, NULL, 1, -1, -1, &z, &E));
     CHECK(z && z->sparse && z->nnz == 3000 && csr_valid(z) && mb_get(z, 2999, 2999) == 1);
     mb_free(z);
     mb_free(big);
@@ -896,7 +901,7 @@ static void test_structure_sparse(void)
     both_formats("table b", tb, k_table, ta, 0);
     const MatBlock *ab[2] = { ta, tb };
     both_formats("table weights", tw, k_table_w, ab, 0);
-    OK(kn_table(ta, 0, tb, 0, tw, 0, 3, 4, &z, &E));
+    OK(kn_table(NULL, ta, 0, tb, 0, tw, 0, 3, 4, &z, &E));
     CHECK(z && mb_get(z, 0, 3) == 0.75 && mb_get(z, 1, 1) == 0 && mb_get(z, 2, 0) == 0 &&
           z->nnz == 2);
     mb_free(z);
