@@ -57,7 +57,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "par_overhead: %s\n", err.msg);
         return 1;
     }
-    ParCtx ctx = {pool, k};
+    ParCtx ctx = {.pool = pool, .threads = k};
     double r[5];
 
     const int64_t ntasks = 4000000;
