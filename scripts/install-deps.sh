@@ -5,7 +5,7 @@
 set -euo pipefail
 
 PKGS=(gcc make cmake pkg-config python3
-      libopenblas-serial-dev liblapacke-dev libcjson-dev libgsl-dev
+      libopenblas-pthread-dev liblapacke-dev libcjson-dev libgsl-dev
       r-base-core r-cran-matrix)
 
 missing=()

@@ -12,6 +12,8 @@
 #include "io/io_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -121,7 +123,7 @@ tsr_status io_write_matrix(const char *path, const MatBlock *a, const IoMeta *op
     case IO_FMT_MM: st = io_mm_write(path, a, &nnz, err); break;
     case IO_FMT_BINARY: st = io_bin_write(path, a, &nnz, err); break;
     case IO_FMT_LIBSVM: st = io_libsvm_write(path, a, &m, &nnz, err); break;
-    default: st = io_text_write(path, a, &nnz, err); break;
+    default: st = io_text_write_opt(path, a, &m, &nnz, err); break;
     }
     if (st == TSR_OK) {
         m.data_type = DT_MATRIX;
@@ -195,4 +197,15 @@ tsr_status io_read_scalar_text(const char *path, char **out, Err *err)
     s[len - start] = '\0';
     *out = s;
     return TSR_OK;
+}
+
+int io_line_error(Err *err, const char *file, int64_t lineno, const char *fmt, ...)
+{
+    char msg[ERR_MSG_MAX];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    err_set(err, TSR_IO, "%s:%lld: %s", file, (long long)lineno, msg);
+    return -1;
 }

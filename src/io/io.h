@@ -45,6 +45,13 @@ typedef struct IoMeta {
     char *schema;             /* frames only */
     int sparse;               /* csv write: zeros as empty fields */
     char *ind_sep;            /* libsvm index separator; NULL: ":" */
+    /* Not part of the .mtd (never read, merged or written): how a csv/text
+     * read or write may use threads.  The result never depends on them. */
+    const ParCtx *par;        /* NULL (or one thread): the sequential reader/writer */
+    int64_t par_chunk;        /* tuning knob for tests: bytes per parse range of a
+                                 parallel read, rows per formatting task of a
+                                 parallel write; 0 picks them from the size, > 0
+                                 also takes the parallel path for small files */
 } IoMeta;
 
 /* Init: every field "not given" (data_type DT_UNKNOWN and value_type

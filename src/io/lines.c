@@ -2,7 +2,9 @@
  * lines.c - buffered input and checked output for the text formats: a line
  * reader over one file or a directory of part files (getline, one buffer
  * reused for every line: no per-line allocation), "<file>:<line>:" error
- * helpers, and output streams whose write errors are reported at close.
+ * helpers, output streams whose write errors are reported at close, and
+ * the parallel row formatter of the text writers (per-task buffers written
+ * in row order).
  *
  * Not here: any knowledge of a format.  Lines are handed out as raw bytes
  * with "\n" and a preceding "\r" removed.
@@ -173,6 +175,89 @@ tsr_status io_wclose(FILE *f, const char *path, Err *err)
     if (!bad) return TSR_OK;
     unlink(path);
     return err_set(err, TSR_IO, "cannot write %s: %s", path, strerror(e ? e : EIO));
+}
+
+/* ---- parallel formatting ---------------------------------------------------------- */
+
+/* Cells below which a write stays sequential (unless par_chunk). */
+#define IO_PAR_MIN_CELLS ((int64_t)1 << 16)
+/* Formatted cells per task of a parallel write. */
+#define IO_WRITE_TASK_CELLS ((int64_t)1 << 16)
+/* Tasks per window and thread: the text of this many tasks is in memory. */
+#define IO_WRITE_WINDOW 4
+
+char *io_buf_room(IoBuf *b, size_t n)
+{
+    if (b->failed) return NULL;
+    if (b->cap - b->len < n) {
+        size_t cap = b->cap ? b->cap : 4096;
+        while (cap - b->len < n) cap *= 2;
+        char *s = realloc(b->s, cap);
+        if (!s) {
+            b->failed = 1;
+            return NULL;
+        }
+        b->s = s;
+        b->cap = cap;
+    }
+    return b->s + b->len;
+}
+
+int io_par_write_wanted(const IoMeta *m, int64_t work)
+{
+    if (!m->par || par_width(m->par, 2) < 2) return 0;
+    return m->par_chunk > 0 || work >= IO_PAR_MIN_CELLS;
+}
+
+int64_t io_write_grain(const IoMeta *m, int64_t cols)
+{
+    if (m->par_chunk > 0) return m->par_chunk;
+    int64_t g = IO_WRITE_TASK_CELLS / (cols > 0 ? cols : 1);
+    return g > 0 ? g : 1;
+}
+
+typedef struct WriteJob {
+    IoFmtRows fmt;
+    const void *ctx;
+    int64_t nrows, grain, first;   /* first: task index of window slot 0 */
+    IoBuf *buf;
+    int64_t *nz;
+} WriteJob;
+
+static void write_task(void *arg, int64_t t, int wid)
+{
+    WriteJob *j = arg;
+    int64_t lo = (j->first + t) * j->grain;
+    int64_t hi = lo + j->grain < j->nrows ? lo + j->grain : j->nrows;
+    j->buf[t].len = 0;
+    j->nz[t] = j->fmt(j->ctx, lo, hi, &j->buf[t]);
+}
+
+tsr_status io_write_rows_par(FILE *f, const ParCtx *par, int64_t nrows, int64_t grain,
+                             IoFmtRows fmt, const void *ctx, int64_t *nnz, Err *err)
+{
+    int64_t ntasks = par_nchunks(nrows, grain);
+    int64_t win = (int64_t)IO_WRITE_WINDOW * par_width(par, ntasks);
+    if (win > ntasks) win = ntasks;
+    *nnz = 0;
+    if (ntasks == 0) return TSR_OK;
+    WriteJob j = { fmt, ctx, nrows, grain, 0, calloc((size_t)win, sizeof(IoBuf)),
+                   calloc((size_t)win, sizeof(int64_t)) };
+    tsr_status st = j.buf && j.nz ? TSR_OK : TSR_NOMEM;
+    for (; st == TSR_OK && j.first < ntasks; j.first += win) {
+        int64_t n = ntasks - j.first < win ? ntasks - j.first : win;
+        par_run(par, n, write_task, &j);
+        for (int64_t t = 0; t < n && st == TSR_OK; t++) {
+            if (j.buf[t].failed) st = TSR_NOMEM;
+            else if (j.buf[t].len) fwrite(j.buf[t].s, 1, j.buf[t].len, f);
+            *nnz += j.nz[t];
+        }
+    }
+    for (int64_t t = 0; j.buf && t < win; t++) free(j.buf[t].s);
+    free(j.buf);
+    free(j.nz);
+    if (st != TSR_OK) err_set(err, st, "out of memory formatting a file");
+    return st;
 }
 
 int io_fmt_value(char *buf, double v)

@@ -19,6 +19,19 @@
  * dense product meets it).  Sums, means, column sums and prod are
  * bit-identical to the dense results; var/sd agree to rounding.
  *
+ * Parallelism and determinism.  Full aggregates split the cells (row-major
+ * positions, the same chunks for dense and CSR) into par_grain chunks; each
+ * chunk yields a partial - a compensated sum (s, c), (n, mean, M2) for
+ * var/sd, an extreme, a product - and the partials are combined in chunk
+ * order (sums with ks_merge, M2 with Chan et al.'s pairwise formula,
+ * products by multiplication).  Column aggregates split the rows into bands
+ * with per-column partials combined the same way, or - when bands times
+ * columns would need too much partial state - the columns into ranges that
+ * need no combining.  The chunks depend only on the matrix size, never on
+ * the thread count, so 1 and k threads give bit-identical results; an
+ * operation below the parallel threshold is a single chunk and gives the
+ * sequential algorithm's result.  Row aggregates are per row (any split).
+ *
  * Row aggregates work on contiguous rows; column aggregates sweep the rows
  * once and keep per-column state, so both read memory sequentially.
  * Outputs are dense (row/column vectors, 1x1) except for cumulative
@@ -44,7 +57,8 @@ static inline void twosum_v(v2d *s, v2d *c, v2d x)
     *s = t;
 }
 
-double kn_sum_range(const double *x, int64_t n)
+/* Compensated sum of n contiguous doubles as a (s, c) pair. */
+static KSum sum_range_ks(const double *x, int64_t n)
 {
     v2d s[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } }, c[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
     int64_t i = 0;
@@ -66,22 +80,55 @@ double kn_sum_range(const double *x, int64_t n)
             k.c += c[l][h];
         }
     for (; i < n; i++) ks_add(&k, x[i]);
+    return k;
+}
+
+double kn_sum_range(const double *x, int64_t n)
+{
+    KSum k = sum_range_ks(x, n);
     return ks_value(&k);
 }
 
-/* Compensated sum of rows [r0, r1) of a CSR block, bit-identical to
- * kn_sum_range over the same cells in dense form: adding 0 leaves a TwoSum
- * lane unchanged, so each stored value goes to the lane its dense position
- * would use (position mod 8 below the last multiple of 8, then the
- * sequential tail after the lanes are merged, as there). */
-static double sum_csr(const MatBlock *a, int64_t r0, int64_t r1)
+/* First stored entry of a CSR block at a row-major position >= p. */
+static int64_t csr_at(const MatBlock *a, int64_t p)
 {
+    int64_t i = p / a->cols, j = p - i * a->cols;
+    if (i >= a->rows) return a->ptr[a->rows];
+    int64_t lo = a->ptr[i], hi = a->ptr[i + 1];
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (a->idx[mid] < j) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* A run of cells of a CSR block: row-major positions [p0, p1), whose stored
+ * entries are [k0, k1), the first in row r0. */
+typedef struct CsrRun {
+    const MatBlock *a;
+    int64_t p0, p1, k0, k1, r0;
+} CsrRun;
+
+static CsrRun csr_run(const MatBlock *a, int64_t p0, int64_t p1)
+{
+    CsrRun r = { a, p0, p1, csr_at(a, p0), csr_at(a, p1), a->cols ? p0 / a->cols : 0 };
+    return r;
+}
+
+/* Compensated sum of a CSR run, bit-identical to sum_range_ks over the same
+ * cells in dense form: adding 0 leaves a TwoSum lane unchanged, so each
+ * stored value goes to the lane its dense position would use (position mod
+ * 8 below the last multiple of 8, then the sequential tail after the lanes
+ * are merged, as there). */
+static KSum sum_csr_ks(const CsrRun *r)
+{
+    const MatBlock *a = r->a;
     double s[8] = { 0 }, c[8] = { 0 };
-    int64_t n8 = ((r1 - r0) * a->cols) & ~(int64_t)7, k = a->ptr[r0], end = a->ptr[r1];
-    int64_t i = r0;
-    for (; k < end; k++) {
+    int64_t n8 = (r->p1 - r->p0) & ~(int64_t)7, k = r->k0, i = r->r0;
+    for (; k < r->k1; k++) {
         while (k >= a->ptr[i + 1]) i++;
-        int64_t p = (i - r0) * a->cols + a->idx[k];
+        int64_t p = i * a->cols + a->idx[k] - r->p0;
         if (p >= n8) break;
         double x = a->val[k], *sl = &s[p & 7], t = *sl + x, z = t - *sl;
         c[p & 7] += (*sl - (t - z)) + (x - z);
@@ -92,17 +139,15 @@ static double sum_csr(const MatBlock *a, int64_t r0, int64_t r1)
         ks_add(&ks, s[l]);
         ks.c += c[l];
     }
-    for (; k < end; k++) ks_add(&ks, a->val[k]);
-    return ks_value(&ks);
+    for (; k < r->k1; k++) ks_add(&ks, a->val[k]);
+    return ks;
 }
 
-/* Variance of n cells given their compensated sum: the nz values x plus
- * n - nz implicit zeros (nz == n for a dense run). */
-static double var_vals(const double *x, int64_t nz, int64_t n, double sum)
+/* Sum of squared deviations from mu (corrected two-pass: minus the squared
+ * sum of deviations / n) of n cells: the nz values x plus n - nz implicit
+ * zeros (nz == n for a dense run). */
+static double m2_vals(const double *x, int64_t nz, int64_t n, double mu)
 {
-    if (n == 0) return NAN;
-    if (n == 1) return 0.0;   /* DML.md 7.5 (SystemDS: w == 1 -> 0), NaN/Inf cell too */
-    double mu = sum / (double)n;
     KSum ss = { 0, 0 }, sd = { 0, 0 };
     for (int64_t i = 0; i < nz; i++) {
         double d = x[i] - mu;
@@ -115,7 +160,15 @@ static double var_vals(const double *x, int64_t nz, int64_t n, double sum)
         ks_add(&sd, -z * mu);
     }
     double dsum = ks_value(&sd);
-    return (ks_value(&ss) - dsum * dsum / (double)n) / (double)(n - 1);
+    return ks_value(&ss) - dsum * dsum / (double)n;
+}
+
+/* Variance of n cells given their compensated sum. */
+static double var_vals(const double *x, int64_t nz, int64_t n, double sum)
+{
+    if (n == 0) return NAN;
+    if (n == 1) return 0.0;   /* DML.md 7.5 (SystemDS: w == 1 -> 0), NaN/Inf cell too */
+    return m2_vals(x, nz, n, sum / (double)n) / (double)(n - 1);
 }
 
 typedef long long v2i __attribute__((vector_size(16)));
@@ -165,21 +218,22 @@ static double prod_range(const double *x, int64_t n)
     return p;
 }
 
-/* Product of rows [r0, r1) of a CSR block in row-major order, multiplying
- * by 0 once per run of implicit zeros (further zeros would not change the
- * product: p * 0 * 0 == p * 0, including NaN and the sign of zero). */
-static double prod_csr(const MatBlock *a, int64_t r0, int64_t r1)
+/* Product of a CSR run in row-major order, multiplying by 0 once per run
+ * of implicit zeros (further zeros would not change the product: p * 0 * 0
+ * == p * 0, including NaN and the sign of zero). */
+static double prod_csr(const CsrRun *r)
 {
+    const MatBlock *a = r->a;
     double p = 1.0;
-    int64_t next = 0, n = a->cols;   /* next dense position (relative to row r0) */
-    for (int64_t i = r0; i < r1; i++)
-        for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) {
-            int64_t pos = (i - r0) * n + a->idx[k];
-            if (pos > next) p *= 0.0;
-            p *= a->val[k];
-            next = pos + 1;
-        }
-    if (next < (r1 - r0) * n) p *= 0.0;
+    int64_t next = 0, i = r->r0;   /* next: the next dense position (relative to p0) */
+    for (int64_t k = r->k0; k < r->k1; k++) {
+        while (k >= a->ptr[i + 1]) i++;
+        int64_t pos = i * a->cols + a->idx[k] - r->p0;
+        if (pos > next) p *= 0.0;
+        p *= a->val[k];
+        next = pos + 1;
+    }
+    if (next < r->p1 - r->p0) p *= 0.0;
     return p;
 }
 
@@ -197,24 +251,26 @@ static double agg_range(KnAgg fn, const double *x, int64_t n)
     return NAN;
 }
 
-/* The same aggregate over rows [r0, r1) of a CSR block. */
-static double agg_csr(KnAgg fn, const MatBlock *a, int64_t r0, int64_t r1)
+/* The same aggregate over row i of a CSR block. */
+static double agg_csr_row(KnAgg fn, const MatBlock *a, int64_t i)
 {
-    const double *x = a->val + a->ptr[r0];
-    int64_t nz = a->ptr[r1] - a->ptr[r0], n = (r1 - r0) * a->cols;
+    CsrRun r = { a, i * a->cols, (i + 1) * a->cols, a->ptr[i], a->ptr[i + 1], i };
+    const double *x = a->val + r.k0;
+    int64_t nz = r.k1 - r.k0, n = a->cols;
+    KSum ks;
     double m;
     switch (fn) {
-    case KA_SUM: return sum_csr(a, r0, r1);
-    case KA_MEAN: return sum_csr(a, r0, r1) / (double)n;
-    case KA_VAR: return var_vals(x, nz, n, sum_csr(a, r0, r1));
-    case KA_SD: return sqrt(var_vals(x, nz, n, sum_csr(a, r0, r1)));
+    case KA_SUM: ks = sum_csr_ks(&r); return ks_value(&ks);
+    case KA_MEAN: ks = sum_csr_ks(&r); return ks_value(&ks) / (double)n;
+    case KA_VAR: ks = sum_csr_ks(&r); return var_vals(x, nz, n, ks_value(&ks));
+    case KA_SD: ks = sum_csr_ks(&r); return sqrt(var_vals(x, nz, n, ks_value(&ks)));
     case KA_MIN:
         m = minmax_range(x, nz, 1);
         return nz < n ? kn_min2(m, 0.0) : m;
     case KA_MAX:
         m = minmax_range(x, nz, 0);
         return nz < n ? kn_max2(m, 0.0) : m;
-    case KA_PROD: return prod_csr(a, r0, r1);
+    case KA_PROD: return prod_csr(&r);
     }
     return NAN;
 }
@@ -225,194 +281,454 @@ static int agg_valid(KnAgg fn)
            fn == KA_MAX || fn == KA_PROD;
 }
 
-static double agg_all(KnAgg fn, const MatBlock *a)
+/* ---- full aggregates ------------------------------------------------------------------
+ * One partial per chunk of cells; combined in chunk order. */
+typedef struct AggPart {
+    KSum sum;        /* sum, mean, var, sd */
+    double n, m2;    /* var, sd: cells and the sum of squared deviations */
+    double v;        /* min, max, prod */
+} AggPart;
+
+typedef struct FullJob {
+    KnAgg fn;
+    const MatBlock *a;
+    int64_t grain;
+    AggPart *part;
+} FullJob;
+
+static void full_task(void *arg, int64_t p0, int64_t p1, int wid)
 {
-    return a->sparse ? agg_csr(fn, a, 0, a->rows) : agg_range(fn, a->dense, MB_CELLS(a));
+    const FullJob *j = arg;
+    const MatBlock *a = j->a;
+    AggPart *pt = &j->part[p0 / j->grain];
+    int64_t n = p1 - p0;
+    (void)wid;
+    pt->n = (double)n;
+    if (!a->sparse) {
+        const double *x = a->dense + p0;
+        switch (j->fn) {
+        case KA_SUM: case KA_MEAN: pt->sum = sum_range_ks(x, n); break;
+        case KA_VAR: case KA_SD:
+            pt->sum = sum_range_ks(x, n);
+            pt->m2 = m2_vals(x, n, n, ks_value(&pt->sum) / (double)n);
+            break;
+        case KA_MIN: case KA_MAX: pt->v = minmax_range(x, n, j->fn == KA_MIN); break;
+        case KA_PROD: pt->v = prod_range(x, n); break;
+        }
+        return;
+    }
+    CsrRun r = csr_run(a, p0, p1);
+    const double *x = a->val + r.k0;
+    int64_t nz = r.k1 - r.k0;
+    switch (j->fn) {
+    case KA_SUM: case KA_MEAN: pt->sum = sum_csr_ks(&r); break;
+    case KA_VAR: case KA_SD:
+        pt->sum = sum_csr_ks(&r);
+        pt->m2 = m2_vals(x, nz, n, ks_value(&pt->sum) / (double)n);
+        break;
+    case KA_MIN:
+        pt->v = minmax_range(x, nz, 1);
+        if (nz < n) pt->v = kn_min2(pt->v, 0.0);
+        break;
+    case KA_MAX:
+        pt->v = minmax_range(x, nz, 0);
+        if (nz < n) pt->v = kn_max2(pt->v, 0.0);
+        break;
+    case KA_PROD: pt->v = prod_csr(&r); break;
+    }
+}
+
+/* Chan, Golub and LeVeque's pairwise update: (na, mean a, M2 a) absorbs
+ * (nb, mean b, M2 b). */
+static void chan_merge(double *na, double *mua, double *m2a, double nb, double mub, double m2b)
+{
+    double n = *na + nb, delta = mub - *mua;
+    *m2a += m2b + delta * delta * (*na * nb / n);
+    *mua += delta * (nb / n);
+    *na = n;
+}
+
+/* The partials of np chunks, in chunk order, into the result over `cells`. */
+static double full_combine(KnAgg fn, const AggPart *pt, int64_t np, int64_t cells)
+{
+    if (fn == KA_SUM || fn == KA_MEAN) {
+        KSum s = pt[0].sum;
+        for (int64_t c = 1; c < np; c++) ks_merge(&s, &pt[c].sum);
+        return fn == KA_MEAN ? ks_value(&s) / (double)cells : ks_value(&s);
+    }
+    if (fn == KA_VAR || fn == KA_SD) {
+        if (cells == 1) return 0.0;   /* one cell: 0, also for NaN/Inf (as var_vals) */
+        double n = pt[0].n, mu = ks_value(&pt[0].sum) / pt[0].n, m2 = pt[0].m2;
+        for (int64_t c = 1; c < np; c++)
+            chan_merge(&n, &mu, &m2, pt[c].n, ks_value(&pt[c].sum) / pt[c].n, pt[c].m2);
+        double v = m2 / (double)(cells - 1);
+        return fn == KA_SD ? sqrt(v) : v;
+    }
+    double v = pt[0].v;
+    for (int64_t c = 1; c < np; c++)
+        v = fn == KA_MIN ? kn_min2(v, pt[c].v) : fn == KA_MAX ? kn_max2(v, pt[c].v) : v * pt[c].v;
+    return v;
+}
+
+/* Initial values of an empty input. */
+static double agg_empty(KnAgg fn)
+{
+    switch (fn) {
+    case KA_SUM: return 0.0;
+    case KA_PROD: return 1.0;
+    case KA_MIN: return INFINITY;
+    case KA_MAX: return -INFINITY;
+    default: return NAN;
+    }
+}
+
+/* Cost per cell (work units) of the full and column aggregates. */
+#define AGG_CELL_COST 1.0
+
+static tsr_status agg_all(const ParCtx *par, KnAgg fn, const MatBlock *a, double *out, Err *err)
+{
+    int64_t cells = MB_CELLS(a);
+    if (cells == 0) {
+        *out = agg_empty(fn);
+        return TSR_OK;
+    }
+    AggPart one;
+    FullJob j = { fn, a, par_grain(cells, AGG_CELL_COST), &one };
+    int64_t np = par_nchunks(cells, j.grain);
+    if (np > 1 && !(j.part = malloc((size_t)np * sizeof *j.part)))
+        return err_set(err, TSR_NOMEM, "out of memory in aggregate");
+    par_for(par, cells, j.grain, full_task, &j);
+    *out = full_combine(fn, j.part, np, cells);
+    if (j.part != &one) free(j.part);
+    return TSR_OK;
 }
 
 tsr_status kn_agg_full(const ParCtx *par, KnAgg fn, const MatBlock *a, double *out, Err *err)
 {
     if (!agg_valid(fn)) return err_set(err, TSR_RUNTIME, "unknown aggregate %d", (int)fn);
-    *out = agg_all(fn, a);
-    return TSR_OK;
+    return agg_all(par, fn, a, out, err);
 }
 
-/* ---- column aggregates ---------------------------------------------------------------- */
+/* ---- row aggregates ------------------------------------------------------------------- */
 
-/* One compensated add into the split state (s[j], c[j]). */
-static inline void col_ks_add(double *s, double *c, int64_t j, double x)
+typedef struct RowAgg {
+    KnAgg fn;
+    const MatBlock *a;
+    double *z;
+} RowAgg;
+
+static void row_agg_task(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    const RowAgg *j = arg;
+    const MatBlock *a = j->a;
+    (void)wid;
+    for (int64_t i = lo; i < hi; i++)
+        j->z[i] = a->sparse ? agg_csr_row(j->fn, a, i)
+                            : agg_range(j->fn, a->cols ? a->dense + i * a->cols : NULL, a->cols);
+}
+
+/* ---- column aggregates -----------------------------------------------------------------
+ * A "band" is rows [r0, r1) x columns [j0, j1).  Its state is `ST` arrays
+ * of n doubles (indexed by column): (s, c) compensated sums for sum/mean,
+ * (mean, M2) for var/sd, the extreme for min/max, the product for prod.
+ * Per-worker scratch holds the var temporaries and the sparse counters. */
+typedef struct ColJob {
+    KnAgg fn;
+    const MatBlock *a;
+    int by_rows;       /* bands of rows (partial states) or ranges of columns */
+    int64_t grain;     /* rows per band or columns per range */
+    int nst;           /* state arrays per band */
+    double *state;     /* by_rows: one state per band; else a single state */
+    int64_t len;       /* scratch length per array (n or the range width) */
+    double *dscr;      /* per worker: 6 x len doubles (var) */
+    int64_t *iscr;     /* per worker: len counters (sparse) */
+} ColJob;
+
+/* First entry in [lo, hi) of a CSR row whose column is >= j. */
+static int64_t csr_lower(const MatBlock *a, int64_t lo, int64_t hi, int64_t j)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (a->idx[mid] < j) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
+/* Entries of CSR row i within columns [j0, j1). */
+static void csr_cols(const MatBlock *a, int64_t i, int64_t j0, int64_t j1, int64_t *k0,
+                     int64_t *k1)
+{
+    int64_t lo = a->ptr[i], hi = a->ptr[i + 1];
+    if (j0 > 0) lo = csr_lower(a, lo, hi, j0);
+    if (j1 < a->cols) hi = csr_lower(a, lo, hi, j1);
+    *k0 = lo;
+    *k1 = hi;
+}
+
+/* TwoSum update of (s[j], c[j]) with x: the same (s, c) as ks_add for
+ * finite values (both keep the exact rounding error), branch-free so the
+ * loops over columns vectorise. */
+static inline void col_add(double *restrict s, double *restrict c, int64_t j, double x)
+{
+    double t = s[j] + x, z = t - s[j];
+    c[j] += (s[j] - (t - z)) + (x - z);
+    s[j] = t;
+}
+
+static inline double col_value(const double *s, const double *c, int64_t j)
 {
     KSum k = { s[j], c[j] };
-    ks_add(&k, x);
-    s[j] = k.s;
-    c[j] = k.c;
+    return ks_value(&k);
 }
 
-/* Column sums (mean: divided by rows) into z (1 x n), with a scratch array
- * for the compensation terms.  A sparse input adds its stored values only:
- * adding 0 leaves (s, c) unchanged, so the sums equal the dense ones. */
-static tsr_status col_sum(const MatBlock *a, MatBlock *z, int mean, Err *err)
+/* Compensated column sums of the band into (s, c) (zeroed by the caller). */
+static void band_sum(const MatBlock *a, int64_t r0, int64_t r1, int64_t j0, int64_t j1,
+                     double *restrict s, double *restrict c)
 {
-    int64_t m = a->rows, n = a->cols;
-    double *s = z->dense, *c = calloc((size_t)n, sizeof *c);
-    if (!c) return err_set(err, TSR_NOMEM, "out of memory in column aggregate");
-    if (a->sparse) {
-        for (int64_t k = 0; k < a->nnz; k++) col_ks_add(s, c, a->idx[k], a->val[k]);
+    int64_t n = a->cols;
+    for (int64_t i = r0; i < r1; i++) {
+        if (!a->sparse) {
+            const double *x = a->dense + i * n;
+            for (int64_t j = j0; j < j1; j++) col_add(s, c, j, x[j]);
+            continue;
+        }
+        int64_t k0, k1;
+        csr_cols(a, i, j0, j1, &k0, &k1);
+        for (int64_t k = k0; k < k1; k++) col_add(s, c, a->idx[k], a->val[k]);
+    }
+}
+
+/* Squared and plain deviations of one dense row segment from mu, added to
+ * (ss, ssc) and (ds, dsc).  restrict and noinline: gcc 12 vectorises the
+ * loop only as a function of its own. */
+static __attribute__((noinline)) void dev_row(const double *restrict x, const double *restrict mu, double *restrict ss,
+                    double *restrict ssc, double *restrict ds, double *restrict dsc, int64_t w)
+{
+    for (int64_t j = 0; j < w; j++) {
+        double dv = x[j] - mu[j];
+        col_add(ss, ssc, j, dv * dv);
+        col_add(ds, dsc, j, dv);
+    }
+}
+
+/* Band means and M2 (corrected two pass) into mu, m2 (columns j0..j1; the
+ * scratch arrays are indexed by j - j0). */
+static void band_var(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64_t j1,
+                     double *mu, double *m2, int wid)
+{
+    const MatBlock *a = cj->a;
+    int64_t n = a->cols, w = j1 - j0, rows = r1 - r0, L = cj->len;
+    double *d = cj->dscr + (size_t)wid * 6 * (size_t)L;
+    double *s = d, *c = d + L, *ss = d + 2 * L, *ssc = d + 3 * L, *ds = d + 4 * L,
+           *dsc = d + 5 * L;
+    memset(d, 0, (size_t)L * 6 * sizeof *d);
+    if (!a->sparse) {
+        for (int64_t i = r0; i < r1; i++) {
+            const double *x = a->dense + i * n + j0;
+            for (int64_t j = 0; j < w; j++) col_add(s, c, j, x[j]);
+        }
+        for (int64_t j = 0; j < w; j++) mu[j0 + j] = col_value(s, c, j) / (double)rows;
+        for (int64_t i = r0; i < r1; i++) dev_row(a->dense + i * n + j0, mu + j0, ss, ssc, ds, dsc, w);
     } else {
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < n; j++) col_ks_add(s, c, j, a->dense[i * n + j]);
-    }
-    for (int64_t j = 0; j < n; j++) {
-        KSum k = { s[j], c[j] };
-        s[j] = ks_value(&k);
-        if (mean) s[j] /= (double)m;
-    }
-    free(c);
-    return TSR_OK;
-}
-
-/* Number of stored values per column of a CSR block into cnt (n). */
-static void col_counts(const MatBlock *a, int64_t *cnt)
-{
-    for (int64_t k = 0; k < a->nnz; k++) cnt[a->idx[k]]++;
-}
-
-/* Squared and plain deviations from mu[j] of column j's cells: the state
- * w = (ss, ssc, ds, dsc), four arrays of n.  Sparse input: the stored
- * values, then the m - cnt zeros in one step each. */
-static tsr_status col_dev(const MatBlock *a, const double *mu, double *w, Err *err)
-{
-    int64_t m = a->rows, n = a->cols;
-    double *ss = w, *ssc = w + n, *ds = w + 2 * n, *dsc = w + 3 * n;
-    if (!a->sparse) {
-        for (int64_t i = 0; i < m; i++)
-            for (int64_t j = 0; j < n; j++) {
-                double d = a->dense[i * n + j] - mu[j];
-                col_ks_add(ss, ssc, j, d * d);
-                col_ks_add(ds, dsc, j, d);
+        int64_t *cnt = cj->iscr + (size_t)wid * (size_t)L;
+        memset(cnt, 0, (size_t)w * sizeof *cnt);
+        for (int64_t i = r0; i < r1; i++) {
+            int64_t k0, k1;
+            csr_cols(a, i, j0, j1, &k0, &k1);
+            for (int64_t k = k0; k < k1; k++) col_add(s, c, a->idx[k] - j0, a->val[k]);
+        }
+        for (int64_t j = 0; j < w; j++) mu[j0 + j] = col_value(s, c, j) / (double)rows;
+        for (int64_t i = r0; i < r1; i++) {
+            int64_t k0, k1;
+            csr_cols(a, i, j0, j1, &k0, &k1);
+            for (int64_t k = k0; k < k1; k++) {
+                int64_t j = a->idx[k] - j0;
+                double dv = a->val[k] - mu[j0 + j];
+                col_add(ss, ssc, j, dv * dv);
+                col_add(ds, dsc, j, dv);
+                cnt[j]++;
             }
-        return TSR_OK;
-    }
-    int64_t *cnt = calloc((size_t)n, sizeof *cnt);
-    if (!cnt) return err_set(err, TSR_NOMEM, "out of memory in column aggregate");
-    col_counts(a, cnt);
-    for (int64_t k = 0; k < a->nnz; k++) {
-        int64_t j = a->idx[k];
-        double d = a->val[k] - mu[j];
-        col_ks_add(ss, ssc, j, d * d);
-        col_ks_add(ds, dsc, j, d);
-    }
-    for (int64_t j = 0; j < n; j++)
-        if (cnt[j] < m) {
-            double zc = (double)(m - cnt[j]);
-            col_ks_add(ss, ssc, j, zc * (mu[j] * mu[j]));
-            col_ks_add(ds, dsc, j, -zc * mu[j]);
         }
-    free(cnt);
-    return TSR_OK;
+        for (int64_t j = 0; j < w; j++)
+            if (cnt[j] < rows) {   /* the zeros: (rows - cnt) deviations of -mu */
+                double zc = (double)(rows - cnt[j]), mv = mu[j0 + j];
+                col_add(ss, ssc, j, zc * (mv * mv));
+                col_add(ds, dsc, j, -zc * mv);
+            }
+    }
+    for (int64_t j = 0; j < w; j++) {
+        double dsum = col_value(ds, dsc, j);
+        m2[j0 + j] = col_value(ss, ssc, j) - dsum * dsum / (double)rows;
+    }
 }
 
-/* Corrected two-pass column variances into z (1 x n). */
-static tsr_status col_var(const MatBlock *a, MatBlock *z, int sd, Err *err)
-{
-    int64_t m = a->rows, n = a->cols;
-    if (col_sum(a, z, 1, err) != TSR_OK) return err->code;
-    double *mu = z->dense, *w = calloc((size_t)n * 4, sizeof *w);
-    if (!w) return err_set(err, TSR_NOMEM, "out of memory in column aggregate");
-    if (col_dev(a, mu, w, err) != TSR_OK) {
-        free(w);
-        return err->code;
-    }
-    double *ss = w, *ssc = w + n, *ds = w + 2 * n, *dsc = w + 3 * n;
-    for (int64_t j = 0; j < n; j++) {
-        double v;
-        if (m == 0) v = NAN;
-        else if (m == 1) v = 0.0;   /* one cell: 0, also for NaN/Inf (as var_vals) */
-        else {
-            KSum k1 = { ss[j], ssc[j] }, k2 = { ds[j], dsc[j] };
-            double dsum = ks_value(&k2);
-            v = (ks_value(&k1) - dsum * dsum / (double)m) / (double)(m - 1);
-        }
-        mu[j] = sd ? sqrt(v) : v;
-    }
-    free(w);
-    return TSR_OK;
-}
-
-/* Column minima/maxima; a sparse column with fewer stored values than rows
+/* Band minima/maxima; a sparse column with fewer stored values than rows
  * meets one implicit 0. */
-static tsr_status col_minmax(const MatBlock *a, MatBlock *z, int is_min, Err *err)
+static void band_minmax(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64_t j1,
+                        double *r, int wid)
 {
-    int64_t m = a->rows, n = a->cols;
-    double *r = z->dense;
-    for (int64_t j = 0; j < n; j++) r[j] = is_min ? INFINITY : -INFINITY;
+    const MatBlock *a = cj->a;
+    int64_t n = a->cols, is_min = cj->fn == KA_MIN;
+    for (int64_t j = j0; j < j1; j++) r[j] = is_min ? INFINITY : -INFINITY;
     if (!a->sparse) {
-        for (int64_t i = 0; i < m; i++) {
+        for (int64_t i = r0; i < r1; i++) {
             const double *x = a->dense + i * n;
             if (is_min)
-                for (int64_t j = 0; j < n; j++) r[j] = kn_min2(r[j], x[j]);
+                for (int64_t j = j0; j < j1; j++) r[j] = kn_min2(r[j], x[j]);
             else
-                for (int64_t j = 0; j < n; j++) r[j] = kn_max2(r[j], x[j]);
+                for (int64_t j = j0; j < j1; j++) r[j] = kn_max2(r[j], x[j]);
         }
-        return TSR_OK;
+        return;
     }
-    int64_t *cnt = calloc((size_t)n, sizeof *cnt);
-    if (!cnt) return err_set(err, TSR_NOMEM, "out of memory in column aggregate");
-    col_counts(a, cnt);
-    for (int64_t k = 0; k < a->nnz; k++) {
-        int64_t j = a->idx[k];
-        r[j] = is_min ? kn_min2(r[j], a->val[k]) : kn_max2(r[j], a->val[k]);
+    int64_t *cnt = cj->iscr + (size_t)wid * (size_t)cj->len;   /* indexed by j - j0 */
+    memset(cnt, 0, (size_t)(j1 - j0) * sizeof *cnt);
+    for (int64_t i = r0; i < r1; i++) {
+        int64_t k0, k1;
+        csr_cols(a, i, j0, j1, &k0, &k1);
+        for (int64_t k = k0; k < k1; k++) {
+            int64_t j = a->idx[k];
+            r[j] = is_min ? kn_min2(r[j], a->val[k]) : kn_max2(r[j], a->val[k]);
+            cnt[j - j0]++;
+        }
     }
-    for (int64_t j = 0; j < n; j++)
-        if (cnt[j] < m) r[j] = is_min ? kn_min2(r[j], 0.0) : kn_max2(r[j], 0.0);
-    free(cnt);
-    return TSR_OK;
+    for (int64_t j = j0; j < j1; j++)
+        if (cnt[j - j0] < r1 - r0) r[j] = is_min ? kn_min2(r[j], 0.0) : kn_max2(r[j], 0.0);
 }
 
-/* Column products in row order.  Sparse: a column multiplies by 0 once per
+/* Band products in row order.  Sparse: a column multiplies by 0 once per
  * run of implicit zeros, at the run's place (see prod_csr); last[j] is the
  * last row seen in column j. */
-static tsr_status col_prod(const MatBlock *a, MatBlock *z, Err *err)
+static void band_prod(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64_t j1,
+                      double *r, int wid)
 {
-    int64_t m = a->rows, n = a->cols;
-    double *r = z->dense;
-    for (int64_t j = 0; j < n; j++) r[j] = 1.0;
+    const MatBlock *a = cj->a;
+    int64_t n = a->cols;
+    for (int64_t j = j0; j < j1; j++) r[j] = 1.0;
     if (!a->sparse) {
-        for (int64_t i = 0; i < m; i++) {
+        for (int64_t i = r0; i < r1; i++) {
             const double *x = a->dense + i * n;
-            for (int64_t j = 0; j < n; j++) r[j] *= x[j];
+            for (int64_t j = j0; j < j1; j++) r[j] *= x[j];
         }
-        return TSR_OK;
+        return;
     }
-    int64_t *last = malloc((size_t)n * sizeof *last);
-    if (!last) return err_set(err, TSR_NOMEM, "out of memory in column aggregate");
-    for (int64_t j = 0; j < n; j++) last[j] = -1;
-    for (int64_t i = 0; i < m; i++)
-        for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) {
+    int64_t *last = cj->iscr + (size_t)wid * (size_t)cj->len;   /* indexed by j - j0 */
+    for (int64_t j = 0; j < j1 - j0; j++) last[j] = r0 - 1;
+    for (int64_t i = r0; i < r1; i++) {
+        int64_t k0, k1;
+        csr_cols(a, i, j0, j1, &k0, &k1);
+        for (int64_t k = k0; k < k1; k++) {
             int64_t j = a->idx[k];
-            if (i > last[j] + 1) r[j] *= 0.0;
+            if (i > last[j - j0] + 1) r[j] *= 0.0;
             r[j] *= a->val[k];
-            last[j] = i;
+            last[j - j0] = i;
         }
-    for (int64_t j = 0; j < n; j++)
-        if (last[j] < m - 1) r[j] *= 0.0;
-    free(last);
-    return TSR_OK;
+    }
+    for (int64_t j = j0; j < j1; j++)
+        if (last[j - j0] < r1 - 1) r[j] *= 0.0;
 }
 
-static tsr_status col_agg(KnAgg fn, const MatBlock *a, MatBlock *z, Err *err)
+/* One band into its state (st: nst arrays of n, indexed by column). */
+static void col_band(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64_t j1, double *st,
+                     int wid)
 {
-    if (a->cols == 0) return TSR_OK;
-    switch (fn) {
-    case KA_SUM: return col_sum(a, z, 0, err);
-    case KA_MEAN: return col_sum(a, z, 1, err);
-    case KA_VAR: return col_var(a, z, 0, err);
-    case KA_SD: return col_var(a, z, 1, err);
-    case KA_MIN: return col_minmax(a, z, 1, err);
-    case KA_MAX: return col_minmax(a, z, 0, err);
-    case KA_PROD: return col_prod(a, z, err);
+    int64_t n = cj->a->cols;
+    switch (cj->fn) {
+    case KA_SUM: case KA_MEAN:
+        memset(st + j0, 0, (size_t)(j1 - j0) * sizeof *st);
+        memset(st + n + j0, 0, (size_t)(j1 - j0) * sizeof *st);
+        band_sum(cj->a, r0, r1, j0, j1, st, st + n);
+        break;
+    case KA_VAR: case KA_SD: band_var(cj, r0, r1, j0, j1, st, st + n, wid); break;
+    case KA_MIN: case KA_MAX: band_minmax(cj, r0, r1, j0, j1, st, wid); break;
+    case KA_PROD: band_prod(cj, r0, r1, j0, j1, st, wid); break;
     }
-    return TSR_OK;
+}
+
+static void col_task(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    const ColJob *cj = arg;
+    int64_t m = cj->a->rows, n = cj->a->cols;
+    if (cj->by_rows)
+        col_band(cj, lo, hi, 0, n, cj->state + (size_t)(lo / cj->grain) * cj->nst * n, wid);
+    else
+        col_band(cj, 0, m, lo, hi, cj->state, wid);
+}
+
+/* Column j of the result from the band states in band order (band b has
+ * rows [b * grain, ...) of m). */
+static double col_combine(const ColJob *cj, int64_t nb, int64_t j)
+{
+    int64_t m = cj->a->rows, n = cj->a->cols, stride = cj->nst * n;
+    const double *st = cj->state;
+    KnAgg fn = cj->fn;
+    if (fn == KA_SUM || fn == KA_MEAN) {
+        KSum s = { st[j], st[n + j] };
+        for (int64_t b = 1; b < nb; b++) {
+            KSum t = { st[b * stride + j], st[b * stride + n + j] };
+            ks_merge(&s, &t);
+        }
+        return fn == KA_MEAN ? ks_value(&s) / (double)m : ks_value(&s);
+    }
+    if (fn == KA_VAR || fn == KA_SD) {
+        if (m == 1) return 0.0;   /* one cell: 0, also for NaN/Inf (as var_vals) */
+        double cnt = (double)(nb > 1 ? cj->grain : m), mu = st[j], m2 = st[n + j];
+        for (int64_t b = 1; b < nb; b++) {
+            int64_t r0 = b * cj->grain, r1 = r0 + cj->grain < m ? r0 + cj->grain : m;
+            chan_merge(&cnt, &mu, &m2, (double)(r1 - r0), st[b * stride + j],
+                       st[b * stride + n + j]);
+        }
+        double v = m2 / (double)(m - 1);
+        return fn == KA_SD ? sqrt(v) : v;
+    }
+    double v = st[j];
+    for (int64_t b = 1; b < nb; b++) {
+        double x = st[b * stride + j];
+        v = fn == KA_MIN ? kn_min2(v, x) : fn == KA_MAX ? kn_max2(v, x) : v * x;
+    }
+    return v;
+}
+
+/* Bands times columns of partial state allowed before the columns are
+ * split instead (8 MiB per state array). */
+#define COL_PART_MAX ((int64_t)1 << 20)
+
+static tsr_status col_agg(const ParCtx *par, KnAgg fn, const MatBlock *a, MatBlock *z, Err *err)
+{
+    int64_t m = a->rows, n = a->cols;
+    if (n == 0) return TSR_OK;
+    if (m == 0) {
+        double v = agg_empty(fn);
+        for (int64_t j = 0; j < n; j++) z->dense[j] = v;
+        return TSR_OK;
+    }
+    ColJob cj = { fn, a, 1, par_grain(m, (double)n * AGG_CELL_COST), 0, NULL, n, NULL, NULL };
+    int64_t nb = par_nchunks(m, cj.grain), nt = nb;
+    if (nb > 1 && nb * n > COL_PART_MAX) {   /* too wide for bands: ranges of columns */
+        cj.by_rows = 0;
+        cj.grain = par_grain(n, (double)m * AGG_CELL_COST);
+        cj.len = cj.grain;
+        nb = 1;
+        nt = par_nchunks(n, cj.grain);
+    }
+    cj.nst = fn == KA_MIN || fn == KA_MAX || fn == KA_PROD ? 1 : 2;
+    int width = par_width(par, nt);
+    int var = fn == KA_VAR || fn == KA_SD;
+    cj.state = malloc((size_t)nb * (size_t)cj.nst * (size_t)n * sizeof *cj.state);
+    cj.dscr = var ? malloc((size_t)width * 6 * (size_t)cj.len * sizeof *cj.dscr) : NULL;
+    cj.iscr = a->sparse && fn != KA_SUM && fn != KA_MEAN
+                  ? malloc((size_t)width * (size_t)cj.len * sizeof *cj.iscr) : NULL;
+    tsr_status st = TSR_OK;
+    if (!cj.state || (var && !cj.dscr) || (a->sparse && fn != KA_SUM && fn != KA_MEAN && !cj.iscr)) {
+        st = err_set(err, TSR_NOMEM, "out of memory in column aggregate");
+    } else {
+        par_for(par, cj.by_rows ? m : n, cj.grain, col_task, &cj);
+        for (int64_t j = 0; j < n; j++) z->dense[j] = col_combine(&cj, nb, j);
+    }
+    free(cj.state);
+    free(cj.dscr);
+    free(cj.iscr);
+    return st;
 }
 
 /* ---- directional entry point ------------------------------------------------------------ */
@@ -425,16 +741,20 @@ tsr_status kn_agg_dir(const ParCtx *par, KnAgg fn, KnDir dir, const MatBlock *a,
     int64_t rows = dir == KD_ROW ? a->rows : 1, cols = dir == KD_COL ? a->cols : 1;
     MatBlock *z = mb_new(rows, cols, err);
     if (!z) return err->code;
-    if (dir == KD_ALL) {
-        z->dense[0] = agg_all(fn, a);
+    tsr_status st = TSR_OK;
+    if (dir == KD_ALL || (dir == KD_ROW && a->rows == 1)) {   /* one row: split its cells */
+        st = agg_all(par, fn, a, &z->dense[0], err);
     } else if (dir == KD_ROW) {
-        for (int64_t i = 0; i < a->rows; i++)
-            z->dense[i] = a->sparse ? agg_csr(fn, a, i, i + 1)
-                                    : agg_range(fn, a->cols ? a->dense + i * a->cols : NULL,
-                                                a->cols);
-    } else if (col_agg(fn, a, z, err) != TSR_OK) {
+        RowAgg j = { fn, a, z->dense };
+        double per_row = a->sparse ? (double)a->nnz / (double)(a->rows ? a->rows : 1)
+                                   : (double)a->cols;
+        par_for(par, a->rows, par_grain(a->rows, per_row + 1.0), row_agg_task, &j);
+    } else {
+        st = col_agg(par, fn, a, z, err);
+    }
+    if (st != TSR_OK) {
         mb_free(z);
-        return err->code;
+        return st;
     }
     mb_recount_nnz(z);
     *out = z;

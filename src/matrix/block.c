@@ -2,6 +2,9 @@
  * block.c - allocation, cell access and format conversion of matrix blocks
  * (mb_*): dense row-major and sparse CSR, the row-wise CSR builder, the COO
  * builder for cells in any order, and the dense/sparse format decision.
+ * Large dense buffers of blocks allocated with a cache (mb_new_ctx,
+ * mb_new_uninit, and copies/conversions of such blocks) come from and go
+ * back to the buffer cache (bufcache.c); all others use calloc/free.
  * Kernels are in the other files of this module.
  */
 #include "matrix/matrix.h"
@@ -33,7 +36,50 @@ static void *nomem(Err *err, int64_t rows, int64_t cols)
     return NULL;
 }
 
-MatBlock *mb_new(int64_t rows, int64_t cols, Err *err)
+/* ---- dense buffers (plain or from the buffer cache) ----------------------------- */
+
+static void zero_range(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    (void)wid;
+    memset((double *)arg + lo, 0, (size_t)(hi - lo) * sizeof(double));
+}
+
+/* Gives m a dense buffer of `cells` doubles (none for 0 cells), zero-filled
+ * when `zero` is set.  From m->cache when it is enabled and the buffer is
+ * large (a reused buffer is cleared on par's pool), else calloc/malloc.
+ * -1 on allocation failure (m->dense stays NULL). */
+static int dense_alloc(MatBlock *m, const ParCtx *par, int64_t cells, int zero)
+{
+    m->dense = NULL;
+    m->dense_cap = 0;
+    if (cells <= 0) return 0;
+    int64_t bytes = cells * (int64_t)sizeof(double);
+    if (mb_cache_enabled(m->cache) && bytes >= MB_CACHE_MIN_BYTES) {
+        int64_t cap;
+        int fresh;
+        double *p = mb_cache_get(m->cache, bytes, &cap, &fresh);
+        if (!p) return -1;
+        if (zero && !fresh) par_for(par, cells, par_grain(cells, 1.0), zero_range, p);
+        m->dense = p;
+        m->dense_cap = cap;
+        return 0;
+    }
+    m->dense = zero ? calloc((size_t)cells, sizeof(double)) : malloc((size_t)cells * sizeof(double));
+    return m->dense ? 0 : -1;
+}
+
+/* Releases m's dense buffer to where it came from. */
+static void dense_release(MatBlock *m)
+{
+    if (m->dense_cap > 0) mb_cache_put(m->cache, m->dense, m->dense_cap);
+    else free(m->dense);
+    m->dense = NULL;
+    m->dense_cap = 0;
+}
+
+/* A dense block of cache c (NULL: none). */
+static MatBlock *new_dense(const ParCtx *par, MbCache *c, int64_t rows, int64_t cols, int zero,
+                           Err *err)
 {
     int64_t cells;
     if (check_dims(rows, cols, &cells, err)) return NULL;
@@ -41,14 +87,27 @@ MatBlock *mb_new(int64_t rows, int64_t cols, Err *err)
     if (!m) return nomem(err, rows, cols);
     m->rows = rows;
     m->cols = cols;
-    if (cells > 0) {
-        m->dense = calloc((size_t)cells, sizeof(double));
-        if (!m->dense) {
-            free(m);
-            return nomem(err, rows, cols);
-        }
+    m->cache = c;
+    if (dense_alloc(m, par, cells, zero)) {
+        free(m);
+        return nomem(err, rows, cols);
     }
     return m;
+}
+
+MatBlock *mb_new(int64_t rows, int64_t cols, Err *err)
+{
+    return new_dense(NULL, NULL, rows, cols, 1, err);
+}
+
+MatBlock *mb_new_ctx(const ParCtx *par, int64_t rows, int64_t cols, Err *err)
+{
+    return new_dense(par, par ? par->cache : NULL, rows, cols, 1, err);
+}
+
+MatBlock *mb_new_uninit(const ParCtx *par, int64_t rows, int64_t cols, Err *err)
+{
+    return new_dense(par, par ? par->cache : NULL, rows, cols, 0, err);
 }
 
 MatBlock *mb_new_sparse(int64_t rows, int64_t cols, int64_t cap, Err *err)
@@ -90,8 +149,8 @@ MatBlock *mb_new_fill(int64_t rows, int64_t cols, double v, Err *err)
 
 MatBlock *mb_copy(const MatBlock *a, Err *err)
 {
-    if (!a->sparse) {
-        MatBlock *m = mb_new(a->rows, a->cols, err);
+    if (!a->sparse) {   /* a block of a cache copies into a buffer of the same cache */
+        MatBlock *m = new_dense(NULL, a->cache, a->rows, a->cols, 0, err);
         if (!m) return NULL;
         if (a->dense) memcpy(m->dense, a->dense, (size_t)(a->rows * a->cols) * sizeof(double));
         m->nnz = a->nnz;
@@ -99,6 +158,7 @@ MatBlock *mb_copy(const MatBlock *a, Err *err)
     }
     MatBlock *m = mb_new_sparse(a->rows, a->cols, a->nnz, err);
     if (!m) return NULL;
+    m->cache = a->cache;   /* for a later conversion to dense */
     memcpy(m->ptr, a->ptr, (size_t)(a->rows + 1) * sizeof *m->ptr);
     if (a->nnz) {
         memcpy(m->idx, a->idx, (size_t)a->nnz * sizeof *m->idx);
@@ -111,7 +171,7 @@ MatBlock *mb_copy(const MatBlock *a, Err *err)
 void mb_free(MatBlock *m)
 {
     if (!m) return;
-    free(m->dense);
+    dense_release(m);
     free(m->ptr);
     free(m->idx);
     free(m->val);
@@ -395,9 +455,8 @@ tsr_status mb_to_dense_inplace(MatBlock *m, Err *err)
 {
     if (!m->sparse) return TSR_OK;
     int64_t cells = m->rows * m->cols;
-    double *d = NULL;
-    if (cells > 0 && !(d = calloc((size_t)cells, sizeof *d)))
-        return nomem(err, m->rows, m->cols), TSR_NOMEM;
+    if (dense_alloc(m, NULL, cells, 1)) return nomem(err, m->rows, m->cols), TSR_NOMEM;
+    double *d = m->dense;
     for (int64_t i = 0; i < m->rows; i++)
         for (int64_t k = m->ptr[i]; k < m->ptr[i + 1]; k++) d[i * m->cols + m->idx[k]] = m->val[k];
     free(m->ptr);
@@ -426,9 +485,10 @@ tsr_status mb_to_sparse_inplace(MatBlock *m, Err *err)
             }
         s->ptr[i + 1] = s->nnz;
     }
-    free(m->dense);
-    s->rows = m->rows;
+    MbCache *c = m->cache;
+    dense_release(m);
     *m = *s;
+    m->cache = c;   /* a later conversion back to dense uses the cache again */
     free(s);
     return TSR_OK;
 }

@@ -26,7 +26,9 @@
  * count gives the same matrix.  The same generator feeds the dense and the
  * CSR output (CSR is built directly, band of 1000 rows by band, when
  * mb_prefers_sparse says the expected result is sparse), so the format
- * never changes the cells.  sparsity = 1 draws every cell's value directly
+ * never changes the cells.  In parallel the blocks are grouped into tasks
+ * (see "parallel driver"); a CSR result is built as one piece per task and
+ * the pieces are concatenated row by row.  sparsity = 1 draws every cell's value directly
  * (the per-cell rule with U0 < 1 always true); sparsity = 0 draws nothing.
  *
  * Not here: the choice of a fresh seed for seed=-1 (interpreter).
@@ -34,6 +36,7 @@
 #include "matrix/matrix_int.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -217,18 +220,19 @@ static inline double rand_cell(const RandSpec *sp, uint32_t local, uint32_t br, 
     return stream_value(sp, &s);
 }
 
-/* Fully dense generation (sparsity 1): rows [r0, r1) of z, walked block
- * column by block column so that the block coordinates need no division per
- * cell; returns their nnz. */
-static int64_t rand_rows(const RandSpec *sp, MatBlock *z, int64_t r0, int64_t r1)
+/* Fully dense generation (sparsity 1): rows [r0, r1) x columns [c0, c1) of
+ * z (c0 a multiple of RAND_BLOCK), walked block column by block column so
+ * that the block coordinates need no division per cell; returns their nnz. */
+static int64_t rand_rect(const RandSpec *sp, MatBlock *z, int64_t r0, int64_t r1, int64_t c0,
+                         int64_t c1)
 {
     int64_t nz = 0, n = z->cols;
     for (int64_t i = r0; i < r1; i++) {
         double *o = z->dense + i * n;
         uint32_t br = (uint32_t)(i / RAND_BLOCK), li = (uint32_t)(i % RAND_BLOCK) * RAND_BLOCK;
-        for (int64_t j0 = 0; j0 < n; j0 += RAND_BLOCK) {
+        for (int64_t j0 = c0; j0 < c1; j0 += RAND_BLOCK) {
             uint32_t bc = (uint32_t)(j0 / RAND_BLOCK);
-            int64_t j1 = j0 + RAND_BLOCK < n ? j0 + RAND_BLOCK : n;
+            int64_t j1 = j0 + RAND_BLOCK < c1 ? j0 + RAND_BLOCK : c1;
             for (int64_t j = j0; j < j1; j++) {
                 double v = rand_value(sp, li + (uint32_t)(j - j0), br, bc);
                 o[j] = v;
@@ -247,11 +251,12 @@ static int64_t rand_rows(const RandSpec *sp, MatBlock *z, int64_t r0, int64_t r1
 #define RAND_SKIP_BELOW 0.25
 
 /* Where the generated cells of one band (RAND_BLOCK rows) go: straight into
- * a dense block, or into band buffers that are sorted into CSR rows once
- * the band is complete (block by block, cells arrive column block first). */
+ * a dense block, or into band buffers that are sorted into the CSR rows of
+ * a piece once the band is complete (block by block, cells arrive column
+ * block first). */
 typedef struct RandSink {
-    MatBlock *z;
-    int64_t r0;                /* first row of the band */
+    MatBlock *z;               /* dense block, or the CSR piece */
+    int64_t r0;                /* first row of the band (in z) */
     int32_t *li, *j;           /* CSR: band buffer (row in band, column) */
     double *v;
     int64_t n, cap;
@@ -341,36 +346,192 @@ static tsr_status band_to_csr(RandSink *k, int64_t h, Err *err)
     return TSR_OK;
 }
 
-/* Generates z (dense or CSR) band by band, block by block. */
-static tsr_status rand_sparse(const RandSpec *sp, MatBlock *z, Err *err)
+/* Rows [r0, r1) (whole bands) x block columns [b0, b1) into z: a dense
+ * block (rows at their place) or a CSR piece whose row 0 is row r0.  The
+ * dense non-zero count is added to *nz. */
+static tsr_status rand_sparse(const RandSpec *sp, MatBlock *z, int64_t r0, int64_t r1, int64_t b0,
+                              int64_t b1, int64_t *nz, Err *err)
 {
     RandSink k = { z, 0, NULL, NULL, NULL, 0, 0, 0 };
+    int64_t cols = z->cols, base = z->sparse ? r0 : 0;
     tsr_status st = TSR_OK;
-    for (int64_t r0 = 0; r0 < z->rows && st == TSR_OK; r0 += RAND_BLOCK) {
-        int64_t h = z->rows - r0 < RAND_BLOCK ? z->rows - r0 : RAND_BLOCK;
-        k.r0 = r0;
-        for (int64_t j0 = 0; j0 < z->cols && st == TSR_OK; j0 += RAND_BLOCK) {
-            int64_t w = z->cols - j0 < RAND_BLOCK ? z->cols - j0 : RAND_BLOCK;
-            st = rand_block(sp, &k, (uint32_t)(r0 / RAND_BLOCK), (uint32_t)(j0 / RAND_BLOCK), h,
-                            w, j0, err);
+    for (int64_t b = r0; b < r1 && st == TSR_OK; b += RAND_BLOCK) {
+        int64_t h = r1 - b < RAND_BLOCK ? r1 - b : RAND_BLOCK;
+        k.r0 = b - base;
+        for (int64_t bc = b0; bc < b1 && st == TSR_OK; bc++) {
+            int64_t j0 = bc * RAND_BLOCK, w = cols - j0 < RAND_BLOCK ? cols - j0 : RAND_BLOCK;
+            st = rand_block(sp, &k, (uint32_t)(b / RAND_BLOCK), (uint32_t)bc, h, w, j0, err);
         }
         if (st == TSR_OK && z->sparse) st = band_to_csr(&k, h, err);
     }
-    if (!z->sparse) z->nnz = k.nz;
+    *nz += k.nz;
     free(k.li);
     free(k.j);
     free(k.v);
     return st;
 }
 
+/* ---- parallel driver ------------------------------------------------------------------------
+ * The blocks form a grid of tasks: `tb` bands (RAND_BLOCK rows each) by `tc`
+ * block columns.  A dense target is written in place; a CSR target gets one
+ * piece per task (its rows, its block columns), and row i of the result is
+ * the concatenation of row i of the pieces of its task row, left to right.
+ * Every cell depends only on the seed and its coordinates, so any grid
+ * gives the same matrix. */
+typedef struct RandJob {
+    const RandSpec *sp;
+    MatBlock *z;          /* dense target */
+    int full;             /* sparsity 1: every cell drawn */
+    int64_t rows, cols, nbc;
+    int64_t tb, tc, ntc;  /* task: tb bands x tc block columns; ntc task columns */
+    MatBlock **pieces;    /* CSR target: per task, row-major over the grid */
+    double pcap;          /* expected nnz per cell (piece reservations) */
+    atomic_llong nnz;
+    ParStatus st;
+} RandJob;
+
+static void rand_task(void *arg, int64_t t, int wid)
+{
+    RandJob *j = arg;
+    (void)wid;
+    if (par_status_failed(&j->st)) return;
+    int64_t tr = t / j->ntc, tcn = t % j->ntc;
+    int64_t r0 = tr * j->tb * RAND_BLOCK, r1 = r0 + j->tb * RAND_BLOCK;
+    int64_t b0 = tcn * j->tc, b1 = b0 + j->tc < j->nbc ? b0 + j->tc : j->nbc;
+    int64_t c0 = b0 * RAND_BLOCK, c1 = b1 * RAND_BLOCK < j->cols ? b1 * RAND_BLOCK : j->cols;
+    if (r1 > j->rows) r1 = j->rows;
+    int64_t nz = 0;
+    Err err;
+    err_clear(&err);
+    tsr_status st = TSR_OK;
+    if (j->full) {
+        nz = rand_rect(j->sp, j->z, r0, r1, c0, c1);
+    } else if (!j->pieces) {
+        st = rand_sparse(j->sp, j->z, r0, r1, b0, b1, &nz, &err);
+    } else {
+        double cap = j->pcap * (double)(r1 - r0) * (double)(c1 - c0);
+        MatBlock *p = mb_new_sparse(r1 - r0, j->cols, (int64_t)cap + 16, &err);
+        j->pieces[t] = p;
+        st = p ? rand_sparse(j->sp, p, r0, r1, b0, b1, &nz, &err) : err.code;
+    }
+    if (st != TSR_OK) par_status_fail(&j->st, st, &err);
+    atomic_fetch_add_explicit(&j->nnz, (long long)nz, memory_order_relaxed);
+}
+
+/* Copies the pieces of task row tr into the rows of z (ptr already set). */
+typedef struct RandCat {
+    const RandJob *j;
+    MatBlock *z;
+} RandCat;
+
+static void rand_cat_task(void *arg, int64_t tr, int wid)
+{
+    const RandCat *c = arg;
+    const RandJob *j = c->j;
+    MatBlock *z = c->z;
+    MatBlock *const *pc = j->pieces + tr * j->ntc;
+    int64_t r0 = tr * j->tb * RAND_BLOCK;
+    (void)wid;
+    for (int64_t r = 0; r < pc[0]->rows; r++) {
+        int64_t at = z->ptr[r0 + r];
+        for (int64_t g = 0; g < j->ntc; g++) {
+            const MatBlock *p = pc[g];
+            int64_t len = p->ptr[r + 1] - p->ptr[r];
+            memcpy(z->idx + at, p->idx + p->ptr[r], (size_t)len * sizeof *z->idx);
+            memcpy(z->val + at, p->val + p->ptr[r], (size_t)len * sizeof *z->val);
+            at += len;
+        }
+    }
+}
+
+/* The CSR result from the pieces of a grid of ntr x ntc tasks. */
+static MatBlock *rand_concat(const ParCtx *par, const RandJob *j, int64_t ntr, Err *err)
+{
+    int64_t total = 0;
+    for (int64_t t = 0; t < ntr * j->ntc; t++) total += j->pieces[t]->nnz;
+    MatBlock *z = mb_new_sparse(j->rows, j->cols, total, err);
+    if (!z) return NULL;
+    for (int64_t tr = 0; tr < ntr; tr++) {
+        int64_t r0 = tr * j->tb * RAND_BLOCK, h = j->pieces[tr * j->ntc]->rows;
+        for (int64_t r = 0; r < h; r++) {
+            int64_t len = 0;
+            for (int64_t g = 0; g < j->ntc; g++) {
+                const MatBlock *p = j->pieces[tr * j->ntc + g];
+                len += p->ptr[r + 1] - p->ptr[r];
+            }
+            z->ptr[r0 + r + 1] = z->ptr[r0 + r] + len;
+        }
+    }
+    RandCat c = { j, z };
+    par_run(par, ntr, rand_cat_task, &c);
+    z->nnz = total;
+    return z;
+}
+
+/* Work units of one full block: a Philox call per cell (uniform), more for
+ * normal (log, cos) and poisson; times the fraction of cells drawn. */
+static double rand_block_work(const RandSpec *sp)
+{
+    double cell = sp->pdf == KR_UNIFORM ? 8.0 : sp->pdf == KR_NORMAL ? 30.0 : 40.0;
+    double frac = sp->sparsity >= RAND_SKIP_BELOW ? 1.0 : sp->sparsity * 2.0;
+    return (double)RAND_BLOCK * RAND_BLOCK * cell * frac + 64.0;
+}
+
+/* Fills z (dense, or the CSR result when *z is sparse) on the grid. */
+static tsr_status rand_run(const ParCtx *par, const RandSpec *sp, MatBlock **zp, int full,
+                           Err *err)
+{
+    MatBlock *z = *zp;
+    RandJob j;
+    j.sp = sp;
+    j.z = z;
+    j.full = full;
+    j.rows = z->rows;
+    j.cols = z->cols;
+    j.nbc = (z->cols + RAND_BLOCK - 1) / RAND_BLOCK;
+    int64_t nbr = (z->rows + RAND_BLOCK - 1) / RAND_BLOCK, nblk = nbr * j.nbc;
+    /* blocks per task from the work of an average block (edge blocks are small) */
+    double avg = rand_block_work(sp) * ((double)z->rows * (double)z->cols) /
+                 ((double)nblk * RAND_BLOCK * RAND_BLOCK);
+    int64_t bpt = par_grain(nblk, avg);
+    j.tb = bpt >= j.nbc ? bpt / j.nbc : 1;
+    j.tc = bpt >= j.nbc ? j.nbc : bpt;
+    j.ntc = (j.nbc + j.tc - 1) / j.tc;
+    int64_t ntr = (nbr + j.tb - 1) / j.tb, nt = ntr * j.ntc;
+    j.pieces = NULL;
+    j.pcap = sp->sparsity * 1.05;
+    atomic_init(&j.nnz, 0);
+    par_status_init(&j.st);
+    if (z->sparse && nt > 1 && !(j.pieces = calloc((size_t)nt, sizeof *j.pieces)))
+        return err_set(err, TSR_NOMEM, "out of memory in rand");
+    par_run(par, nt, rand_task, &j);
+    tsr_status st = TSR_OK;
+    if (par_status_failed(&j.st)) {
+        *err = j.st.err;
+        st = err->code;
+    } else if (j.pieces) {
+        MatBlock *c = rand_concat(par, &j, ntr, err);
+        if (!c) st = err->code;
+        else {
+            mb_free(z);
+            *zp = c;
+        }
+    } else if (!z->sparse) {
+        z->nnz = (int64_t)atomic_load(&j.nnz);
+    }
+    for (int64_t t = 0; j.pieces && t < nt; t++) mb_free(j.pieces[t]);
+    free(j.pieces);
+    return st;
+}
+
 /* The output block for 0 < sparsity < 1: CSR when AUTO would keep the
  * expected result sparse, with room for the expected nnz plus six standard
- * deviations (so the arrays almost never grow). */
-static MatBlock *rand_target(int64_t rows, int64_t cols, double p, Err *err)
+ * deviations (so the arrays almost never grow); else a zeroed dense block. */
+static MatBlock *rand_target(const ParCtx *par, int64_t rows, int64_t cols, double p, Err *err)
 {
     double cells = (double)rows * (double)cols, mean = p * cells;
     if (cells > (double)MB_MAX_CELLS || !mb_prefers_sparse(rows, cols, (int64_t)mean))
-        return mb_new(rows, cols, err);   /* (mb_new reports the size limit) */
+        return mb_new_ctx(par, rows, cols, err);   /* (reports the size limit) */
     double cap = mean + 6.0 * sqrt(mean * (1.0 - p)) + 16.0;
     return mb_new_sparse(rows, cols, cap < cells ? (int64_t)cap : (int64_t)cells, err);
 }
@@ -396,13 +557,14 @@ tsr_status kn_rand(const ParCtx *par, int64_t rows, int64_t cols, double min, do
     if (pdf != KR_NORMAL && !(isfinite(min) && isfinite(max)))
         return bad_number(err, "rand: min and max must be finite", isfinite(min) ? max : min);
     int sparse_gen = sparsity < 1.0 && rows > 0 && cols > 0;
-    MatBlock *z = sparse_gen ? rand_target(rows, cols, sparsity, err) : mb_new(rows, cols, err);
+    MatBlock *z = sparse_gen ? rand_target(par, rows, cols, sparsity, err)
+                             : mb_new_uninit(par, rows, cols, err);
     if (!z) return err->code;
     RandSpec sp = { { 0, 0 }, min, max, sparsity, lambda, log1p(-sparsity), pdf };
     seed_key(seed, sp.key);
     tsr_status st = TSR_OK;
-    if (sparse_gen && sparsity > 0.0) st = rand_sparse(&sp, z, err);
-    else if (!sparse_gen && MB_CELLS(z) > 0) z->nnz = rand_rows(&sp, z, 0, rows);
+    if ((sparse_gen && sparsity > 0.0) || (!sparse_gen && MB_CELLS(z) > 0))
+        st = rand_run(par, &sp, &z, !sparse_gen, err);
     if (st != TSR_OK) {
         mb_free(z);
         return st;

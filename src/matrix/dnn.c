@@ -11,7 +11,10 @@
  * the output (conv2d) or into a zeroed im2col matrix (backward filter), so
  * the work is proportional to its non-zeros.  Filters and output gradients
  * of any format are read through the block API; outputs are dense (the
- * runtime picks the final format).  Scratch space is planned once per call.
+ * runtime picks the final format).  Scratch space is planned once per call
+ * (one im2col matrix per worker).  Images are processed in parallel in
+ * fixed chunks (see "parallel frame"); the filter gradient sums per-chunk
+ * partials in chunk order, so any thread count gives the same bits.
  * Not here: pooling and bias (dnn_pool.c), batch norm (dnn_norm.c), LSTM
  * (dnn_lstm.c).
  */
@@ -81,24 +84,33 @@ tsr_status kn_dnn_check_dims(const char *fn, const char *what, const MatBlock *m
 
 /* ---- scratch ------------------------------------------------------------------------------------ */
 
+/* The scratch of one call: the filter cells (shared, read-only) and, per
+ * worker of the job, an im2col matrix and one row buffer. */
 typedef struct ConvWork {
     int64_t chw, crs, pq;
-    double *col;     /* crs x pq im2col matrix */
+    int width;       /* workers (par_width of the image chunks) */
+    double **col;    /* per worker: crs x pq im2col matrix */
+    double **row;    /* per worker: one input / gradient row, max(chw, F*pq) */
     double *filt;    /* F x crs filter cells (row-major) */
-    double *row;     /* one input / gradient row, max(chw, F*pq) */
 } ConvWork;
 
 static void work_free(ConvWork *w)
 {
+    for (int k = 0; k < w->width; k++) {
+        if (w->col) free(w->col[k]);
+        if (w->row) free(w->row[k]);
+    }
     free(w->col);
-    free(w->filt);
     free(w->row);
+    free(w->filt);
 }
 
-/* Plans the scratch of one call; the filter block (may be NULL) is read
- * into w->filt once. */
-static tsr_status work_init(ConvWork *w, const KnConvShape *s, const MatBlock *filter, Err *err)
+/* Plans the scratch of one call for `width` workers; the filter block (may
+ * be NULL) is read into w->filt once. */
+static tsr_status work_init(ConvWork *w, const KnConvShape *s, const MatBlock *filter, int width,
+                            Err *err)
 {
+    memset(w, 0, sizeof *w);
     w->chw = s->C * s->H * s->W;
     w->crs = s->C * s->R * s->S;
     w->pq = s->P * s->Q;
@@ -107,10 +119,17 @@ static tsr_status work_init(ConvWork *w, const KnConvShape *s, const MatBlock *f
     if (mul_overflows_i64(w->crs, w->pq, &colcells) || colcells > MB_MAX_CELLS)
         return err_set(err, TSR_LIMIT, "Incorrect parameters: im2col matrix of %lldx%lld cells "
                        "is too large", (long long)w->crs, (long long)w->pq);
-    w->col = malloc((size_t)(colcells ? colcells : 1) * sizeof(double));
+    w->width = width;
+    w->col = calloc((size_t)width, sizeof *w->col);
+    w->row = calloc((size_t)width, sizeof *w->row);
     w->filt = malloc((size_t)(s->F * w->crs) * sizeof(double));
-    w->row = malloc((size_t)(rowlen ? rowlen : 1) * sizeof(double));
-    if (!w->col || !w->filt || !w->row) {
+    int ok = w->col && w->row && w->filt;
+    for (int k = 0; ok && k < width; k++) {
+        w->col[k] = malloc((size_t)(colcells ? colcells : 1) * sizeof(double));
+        w->row[k] = malloc((size_t)(rowlen ? rowlen : 1) * sizeof(double));
+        ok = w->col[k] && w->row[k];
+    }
+    if (!ok) {
         work_free(w);
         return err_set(err, TSR_NOMEM, "out of memory for convolution scratch space");
     }
@@ -127,11 +146,56 @@ static const double *row_of(const MatBlock *m, int64_t i, double *buf)
     return buf;
 }
 
-static MatBlock *new_out(int64_t rows, int64_t cols, ConvWork *w, Err *err)
+/* A zero-filled output from the context's buffer cache. */
+static MatBlock *new_out(const ParCtx *par, int64_t rows, int64_t cols, ConvWork *w, Err *err)
 {
-    MatBlock *o = mb_new(rows, cols, err);
+    MatBlock *o = mb_new_ctx(par, rows, cols, err);
     if (!o) work_free(w);
     return o;
+}
+
+/* ---- parallel frame ------------------------------------------------------------------------------
+ * Every kernel is a loop over the N images: par_for over fixed chunks of
+ * images (par_grain of the per-image flops, so the chunks depend only on
+ * the shapes), per-worker scratch, per-chunk non-zero counts (and, for the
+ * filter gradient, per-chunk partial sums reduced in chunk order).  So 1
+ * and k threads give bit-identical results. */
+
+typedef struct ConvJob {
+    const KnConvShape *s;
+    const MatBlock *x, *filter, *dout;
+    ConvWork *w;
+    MatBlock *o;
+    int64_t grain;
+    int64_t *nz;       /* per chunk: non-zeros written */
+    double *part;      /* backward filter: per chunk, F x crs */
+} ConvJob;
+
+/* Chunk grain of n images of `flops` each. */
+static int64_t image_grain(int64_t n, double flops)
+{
+    return par_grain(n, flops > 1.0 ? flops : 1.0);
+}
+
+static int64_t count_nz(const double *v, int64_t n)
+{
+    int64_t nz = 0;
+    for (int64_t k = 0; k < n; k++) nz += v[k] != 0.0;
+    return nz;
+}
+
+/* Runs fn over the image chunks and sets o->nnz from the chunk counts. */
+static tsr_status run_images(const ParCtx *par, ConvJob *j, int64_t n, ParRangeFn fn, Err *err)
+{
+    int64_t nc = par_nchunks(n, j->grain);
+    j->nz = calloc((size_t)(nc > 0 ? nc : 1), sizeof *j->nz);
+    if (!j->nz) return err_set(err, TSR_NOMEM, "out of memory for convolution scratch space");
+    par_for(par, n, j->grain, fn, j);
+    j->o->nnz = 0;
+    for (int64_t c = 0; c < nc; c++) j->o->nnz += j->nz[c];
+    free(j->nz);
+    j->nz = NULL;
+    return TSR_OK;
 }
 
 /* ---- im2col / col2im ------------------------------------------------------------------------------- */
@@ -233,35 +297,85 @@ static void conv_sparse_row(const MatBlock *x, int64_t n, const KnConvShape *s,
     }
 }
 
+static void conv_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    ConvJob *j = arg;
+    const KnConvShape *s = j->s;
+    const ConvWork *w = j->w;
+    int64_t nz = 0;
+    for (int64_t n = lo; n < hi; n++) {
+        double *orow = j->o->dense + n * j->o->cols;
+        if (j->x->sparse) {
+            conv_sparse_row(j->x, n, s, w->filt, orow);
+        } else {
+            im2col_dense(j->x->dense + n * j->x->cols, s, w->col[wid]);
+            cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)s->F, (int)w->pq,
+                        (int)w->crs, 1.0, w->filt, (int)w->crs, w->col[wid], (int)w->pq, 0.0,
+                        orow, (int)w->pq);
+        }
+        nz += count_nz(orow, j->o->cols);
+    }
+    j->nz[lo / j->grain] = nz;
+}
+
 tsr_status kn_conv2d(const ParCtx *par, const MatBlock *x, const MatBlock *filter,
                      const KnConvShape *s,
                      MatBlock **out, Err *err)
 {
     ConvWork w;
     *out = NULL;
+    int64_t grain = image_grain(s->N, 2.0 * (double)s->F * (double)(s->C * s->R * s->S) *
+                                (double)(s->P * s->Q));
     if (kn_dnn_check_dims("conv2d", "input", x, s->N, s->C * s->H * s->W, err) ||
         kn_dnn_check_dims("conv2d", "filter", filter, s->F, s->C * s->R * s->S, err) ||
-        work_init(&w, s, filter, err))
+        work_init(&w, s, filter, par_width(par, par_nchunks(s->N, grain)), err))
         return err->code;
-    MatBlock *o = new_out(s->N, s->F * w.pq, &w, err);
+    MatBlock *o = new_out(par, s->N, s->F * w.pq, &w, err);
     if (!o) return err->code;
-    for (int64_t n = 0; n < s->N; n++) {
-        double *orow = o->dense + n * o->cols;
-        if (x->sparse) {
-            conv_sparse_row(x, n, s, w.filt, orow);
-            continue;
-        }
-        im2col_dense(x->dense + n * x->cols, s, w.col);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)s->F, (int)w.pq, (int)w.crs,
-                    1.0, w.filt, (int)w.crs, w.col, (int)w.pq, 0.0, orow, (int)w.pq);
-    }
+    ConvJob j = { s, x, filter, NULL, &w, o, grain, NULL, NULL };
+    tsr_status st = run_images(par, &j, s->N, conv_chunk, err);
     work_free(&w);
-    mb_recount_nnz(o);
+    if (st != TSR_OK) {
+        mb_free(o);
+        return st;
+    }
     *out = o;
     return TSR_OK;
 }
 
 /* ---- backward passes --------------------------------------------------------------------------------- */
+
+/* Images [lo, hi) into the chunk's partial dW (zeroed first). */
+static void bwd_filter_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    ConvJob *j = arg;
+    const KnConvShape *s = j->s;
+    const ConvWork *w = j->w;
+    double *dw = j->part ? j->part + (lo / j->grain) * s->F * w->crs : j->o->dense;
+    if (j->part) memset(dw, 0, (size_t)(s->F * w->crs) * sizeof *dw);
+    for (int64_t n = lo; n < hi; n++) {
+        if (j->dout->sparse && j->dout->ptr[n] == j->dout->ptr[n + 1]) continue;   /* zero gradient */
+        if (j->x->sparse) im2col_sparse(j->x, n, s, w->col[wid]);
+        else im2col_dense(j->x->dense + n * j->x->cols, s, w->col[wid]);
+        const double *d = row_of(j->dout, n, w->row[wid]);
+        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)s->F, (int)w->crs, (int)w->pq,
+                    1.0, d, (int)w->pq, w->col[wid], (int)w->pq, 1.0, dw, (int)w->crs);
+    }
+}
+
+/* dW cells [lo, hi): the chunk partials summed in chunk order. */
+static void bwd_filter_reduce(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    ConvJob *j = arg;
+    int64_t cells = j->o->rows * j->o->cols, nc = par_nchunks(j->s->N, j->grain);
+    for (int64_t c = 0; c < nc; c++) {
+        const double *t = j->part + c * cells;
+        for (int64_t q = lo; q < hi; q++) j->o->dense[q] += t[q];
+    }
+}
+
+/* Partial filter gradients in memory at once (doubles) at most. */
+#define DNN_PART_BUDGET ((int64_t)1 << 22)
 
 /* dW (F x CRS) = sum_n dout_n (F x PQ) . col_n^T. */
 tsr_status kn_conv2d_bwd_filter(const ParCtx *par, const MatBlock *x, const MatBlock *dout,
@@ -271,24 +385,54 @@ tsr_status kn_conv2d_bwd_filter(const ParCtx *par, const MatBlock *x, const MatB
     ConvWork w;
     *out = NULL;
     const char *fn = "conv2d_backward_filter";
+    int64_t fcrs = s->F * s->C * s->R * s->S;
+    int64_t grain = image_grain(s->N, 2.0 * (double)fcrs * (double)(s->P * s->Q));
+    /* bound the partials: fewer, larger chunks for big filters */
+    int64_t maxc = DNN_PART_BUDGET / (fcrs > 0 ? fcrs : 1);
+    if (maxc < 1) maxc = 1;
+    if (par_nchunks(s->N, grain) > maxc) grain = (s->N + maxc - 1) / maxc;
+    int64_t nc = par_nchunks(s->N, grain);
     if (kn_dnn_check_dims(fn, "input", x, s->N, s->C * s->H * s->W, err) ||
         kn_dnn_check_dims(fn, "dout", dout, s->N, s->F * s->P * s->Q, err) ||
-        work_init(&w, s, NULL, err))
+        work_init(&w, s, NULL, par_width(par, nc), err))
         return err->code;
-    MatBlock *o = new_out(s->F, w.crs, &w, err);
+    MatBlock *o = new_out(par, s->F, w.crs, &w, err);
     if (!o) return err->code;
-    for (int64_t n = 0; n < s->N; n++) {
-        if (dout->sparse && dout->ptr[n] == dout->ptr[n + 1]) continue;   /* zero gradient */
-        if (x->sparse) im2col_sparse(x, n, s, w.col);
-        else im2col_dense(x->dense + n * x->cols, s, w.col);
-        const double *d = row_of(dout, n, w.row);
-        cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)s->F, (int)w.crs, (int)w.pq,
-                    1.0, d, (int)w.pq, w.col, (int)w.pq, 1.0, o->dense, (int)w.crs);
+    ConvJob j = { s, x, NULL, dout, &w, o, grain, NULL, NULL };
+    tsr_status st = TSR_OK;
+    if (nc > 1 && !(j.part = malloc((size_t)(nc * fcrs) * sizeof *j.part)))
+        st = err_set(err, TSR_NOMEM, "out of memory for convolution scratch space");
+    if (st == TSR_OK) {
+        par_for(par, s->N, grain, bwd_filter_chunk, &j);
+        if (j.part) par_for(par, fcrs, par_grain(fcrs, (double)nc), bwd_filter_reduce, &j);
     }
+    free(j.part);
     work_free(&w);
+    if (st != TSR_OK) {
+        mb_free(o);
+        return st;
+    }
     mb_recount_nnz(o);
     *out = o;
     return TSR_OK;
+}
+
+static void bwd_data_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    ConvJob *j = arg;
+    const KnConvShape *s = j->s;
+    const ConvWork *w = j->w;
+    int64_t nz = 0;
+    for (int64_t n = lo; n < hi; n++) {
+        if (j->dout->sparse && j->dout->ptr[n] == j->dout->ptr[n + 1]) continue;
+        const double *d = row_of(j->dout, n, w->row[wid]);
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)w->crs, (int)w->pq, (int)s->F,
+                    1.0, w->filt, (int)w->crs, d, (int)w->pq, 0.0, w->col[wid], (int)w->pq);
+        double *orow = j->o->dense + n * j->o->cols;
+        col2im_add(w->col[wid], s, orow);
+        nz += count_nz(orow, j->o->cols);
+    }
+    j->nz[lo / j->grain] = nz;
 }
 
 /* dX_n = col2im(W^T (CRS x F) . dout_n (F x PQ)). */
@@ -299,21 +443,21 @@ tsr_status kn_conv2d_bwd_data(const ParCtx *par, const MatBlock *filter, const M
     ConvWork w;
     *out = NULL;
     const char *fn = "conv2d_backward_data";
+    int64_t grain = image_grain(s->N, 2.0 * (double)s->F * (double)(s->C * s->R * s->S) *
+                                (double)(s->P * s->Q));
     if (kn_dnn_check_dims(fn, "filter", filter, s->F, s->C * s->R * s->S, err) ||
         kn_dnn_check_dims(fn, "dout", dout, s->N, s->F * s->P * s->Q, err) ||
-        work_init(&w, s, filter, err))
+        work_init(&w, s, filter, par_width(par, par_nchunks(s->N, grain)), err))
         return err->code;
-    MatBlock *o = new_out(s->N, w.chw, &w, err);
+    MatBlock *o = new_out(par, s->N, w.chw, &w, err);
     if (!o) return err->code;
-    for (int64_t n = 0; n < s->N; n++) {
-        if (dout->sparse && dout->ptr[n] == dout->ptr[n + 1]) continue;
-        const double *d = row_of(dout, n, w.row);
-        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)w.crs, (int)w.pq, (int)s->F,
-                    1.0, w.filt, (int)w.crs, d, (int)w.pq, 0.0, w.col, (int)w.pq);
-        col2im_add(w.col, s, o->dense + n * o->cols);
-    }
+    ConvJob j = { s, NULL, filter, dout, &w, o, grain, NULL, NULL };
+    tsr_status st = run_images(par, &j, s->N, bwd_data_chunk, err);
     work_free(&w);
-    mb_recount_nnz(o);
+    if (st != TSR_OK) {
+        mb_free(o);
+        return st;
+    }
     *out = o;
     return TSR_OK;
 }

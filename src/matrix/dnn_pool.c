@@ -11,7 +11,9 @@
  * row-major window order (the same scan as the forward pass), accumulating.
  * avg_pool divides the sum of the in-image cells by R*S (padding counts as
  * zero).  bias_multiply keeps a sparse input sparse; bias_add produces a
- * dense block.  Shapes are checked by kn_conv_shape (dnn.c).
+ * dense block.  Shapes are checked by kn_conv_shape (dnn.c).  Pooling and
+ * its backward pass run over fixed chunks of images on the pool (images are
+ * independent: the same bits for any thread count).
  */
 #include "matrix/matrix_int.h"
 
@@ -114,23 +116,108 @@ static const double *row_of(const MatBlock *m, int64_t i, double *buf)
     return buf;
 }
 
+/* ---- parallel frame: fixed chunks of images (par_grain of the window
+ * work per image), per-worker row buffers, per-chunk non-zero counts; the
+ * images are independent, so any thread count gives the same bits. */
+
+typedef struct PoolJob {
+    KnPool t;
+    const KnConvShape *s;
+    const MatBlock *x, *dout;
+    MatBlock *o;
+    int64_t grain;
+    double **xb, **db;   /* per worker: an input row, a gradient row */
+    int64_t *nz;         /* per chunk */
+} PoolJob;
+
+static int64_t pool_nz(const double *v, int64_t n)
+{
+    int64_t nz = 0;
+    for (int64_t k = 0; k < n; k++) nz += v[k] != 0.0;
+    return nz;
+}
+
+static void pool_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    PoolJob *j = arg;
+    int64_t nz = 0;
+    for (int64_t n = lo; n < hi; n++) {
+        double *orow = j->o->dense + n * j->o->cols;
+        pool_row(j->t, row_of(j->x, n, j->xb[wid]), j->s, orow);
+        nz += pool_nz(orow, j->o->cols);
+    }
+    j->nz[lo / j->grain] = nz;
+}
+
+static void pool_bwd_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    PoolJob *j = arg;
+    int64_t nz = 0;
+    for (int64_t n = lo; n < hi; n++) {
+        double *orow = j->o->dense + n * j->o->cols;
+        const double *xr = j->t == KP_MAX ? row_of(j->x, n, j->xb[wid]) : NULL;
+        pool_bwd_row(j->t, xr, row_of(j->dout, n, j->db[wid]), j->s, orow);
+        nz += pool_nz(orow, j->o->cols);
+    }
+    j->nz[lo / j->grain] = nz;
+}
+
+static void pool_job_free(PoolJob *j, int width)
+{
+    for (int k = 0; k < width; k++) {
+        if (j->xb) free(j->xb[k]);
+        if (j->db) free(j->db[k]);
+    }
+    free(j->xb);
+    free(j->db);
+    free(j->nz);
+}
+
+/* Scratch for `width` workers (a gradient row too when dlen > 0), the
+ * output block (zero-filled if `zero`, else fn writes every cell; from the
+ * context's buffer cache), then the chunks; sets *out or returns the error. */
+static tsr_status pool_run(const ParCtx *par, PoolJob *j, int64_t xlen, int64_t dlen,
+                           int64_t ocols, int zero, ParRangeFn fn, MatBlock **out, Err *err)
+{
+    int64_t nc = par_nchunks(j->s->N, j->grain);
+    int width = par_width(par, nc);
+    j->xb = calloc((size_t)width, sizeof *j->xb);
+    j->db = calloc((size_t)width, sizeof *j->db);
+    j->nz = calloc((size_t)(nc > 0 ? nc : 1), sizeof *j->nz);
+    int ok = j->xb && j->db && j->nz;
+    for (int k = 0; ok && k < width; k++) {
+        j->xb[k] = malloc((size_t)(xlen > 0 ? xlen : 1) * sizeof(double));
+        j->db[k] = dlen > 0 ? malloc((size_t)dlen * sizeof(double)) : NULL;
+        ok = j->xb[k] && (dlen <= 0 || j->db[k]);
+    }
+    j->o = !ok ? NULL : zero ? mb_new_ctx(par, j->s->N, ocols, err)
+                             : mb_new_uninit(par, j->s->N, ocols, err);
+    if (!j->o) {
+        pool_job_free(j, width);
+        return ok ? err->code : err_set(err, TSR_NOMEM, "out of memory for pooling");
+    }
+    par_for(par, j->s->N, j->grain, fn, j);
+    j->o->nnz = 0;
+    for (int64_t c = 0; c < nc; c++) j->o->nnz += j->nz[c];
+    pool_job_free(j, width);
+    *out = j->o;
+    return TSR_OK;
+}
+
+/* Window cells visited per image (the cost estimate for the chunks). */
+static double pool_work(const KnConvShape *s)
+{
+    return (double)(s->C * s->P * s->Q) * (double)(s->R * s->S) + (double)(s->C * s->H * s->W);
+}
+
 tsr_status kn_pool(const ParCtx *par, KnPool t, const MatBlock *x, const KnConvShape *s,
                    MatBlock **out, Err *err)
 {
     int64_t chw = s->C * s->H * s->W;
     *out = NULL;
     if (kn_dnn_check_dims(pool_name(t, 0), "input", x, s->N, chw, err)) return err->code;
-    double *buf = malloc((size_t)chw * sizeof(double));
-    MatBlock *o = buf ? mb_new(s->N, s->C * s->P * s->Q, err) : NULL;
-    if (!o) {
-        free(buf);
-        return buf ? err->code : err_set(err, TSR_NOMEM, "out of memory for pooling");
-    }
-    for (int64_t n = 0; n < s->N; n++) pool_row(t, row_of(x, n, buf), s, o->dense + n * o->cols);
-    free(buf);
-    mb_recount_nnz(o);
-    *out = o;
-    return TSR_OK;
+    PoolJob j = { t, s, x, NULL, NULL, par_grain(s->N, pool_work(s)), NULL, NULL, NULL };
+    return pool_run(par, &j, chw, 0, s->C * s->P * s->Q, 0, pool_chunk, out, err);
 }
 
 tsr_status kn_pool_bwd(const ParCtx *par, KnPool t, const MatBlock *x, const MatBlock *dout,
@@ -143,23 +230,8 @@ tsr_status kn_pool_bwd(const ParCtx *par, KnPool t, const MatBlock *x, const Mat
     if (kn_dnn_check_dims(fn, "input", x, s->N, chw, err) ||
         kn_dnn_check_dims(fn, "dout", dout, s->N, cpq, err))
         return err->code;
-    double *xb = malloc((size_t)chw * sizeof(double));
-    double *db = malloc((size_t)cpq * sizeof(double));
-    MatBlock *o = xb && db ? mb_new(s->N, chw, err) : NULL;
-    if (!o) {
-        free(xb);
-        free(db);
-        return xb && db ? err->code : err_set(err, TSR_NOMEM, "out of memory for pooling");
-    }
-    for (int64_t n = 0; n < s->N; n++) {
-        const double *xr = t == KP_MAX ? row_of(x, n, xb) : NULL;
-        pool_bwd_row(t, xr, row_of(dout, n, db), s, o->dense + n * o->cols);
-    }
-    free(xb);
-    free(db);
-    mb_recount_nnz(o);
-    *out = o;
-    return TSR_OK;
+    PoolJob j = { t, s, x, dout, NULL, par_grain(s->N, 2.0 * pool_work(s)), NULL, NULL, NULL };
+    return pool_run(par, &j, chw, cpq > 0 ? cpq : 1, chw, 1, pool_bwd_chunk, out, err);
 }
 
 /* ---- bias_add, bias_multiply --------------------------------------------------------------------- */

@@ -8,6 +8,8 @@
  * vector) that also count non-zeros, and a table maps the operator to its
  * loops.  The cheap operators (+ - * / and the 0/1 relational/logical ones)
  * get explicit SIMD loops (GCC vector extensions) so they vectorise at -O2.
+ * x ^ 2 is computed as x * x (correctly rounded, as SystemDS's Power2;
+ * pow() may differ in the last bit and is ~10x slower).
  *
  * Dense inputs give dense outputs through those loops.  When an operand is
  * sparse (CSR), a row framework takes over (see "sparse framework"): an
@@ -16,15 +18,22 @@
  * (NaN is not), decided at run time; then only the stored cells (the union
  * of the patterns for two sparse operands) are visited and the output is
  * built as CSR.  Otherwise the output is dense, filled directly from the
- * CSR arrays (never from a dense copy of the input).  Frameworks walk rows
- * so a later thread pool can split the work by rows.  Inputs are never
+ * CSR arrays (never from a dense copy of the input).  Inputs are never
  * modified; every output is a fresh block with an exact nnz.
+ *
+ * Parallelism (see "parallel drivers"): dense outputs are split into
+ * contiguous cell ranges, row-framework outputs into row ranges, by
+ * par_for with par_grain chunks.  Every cell is computed independently, so
+ * the result never depends on the chunking or the thread count; a CSR
+ * output is built as one CSR piece per chunk and the pieces are
+ * concatenated in chunk order (nnz = the sum of the pieces' counts).
  *
  * Not here: matrix multiply (matmul.c), aggregates (aggregate.c).
  */
 #include "matrix/matrix_int.h"
 
 #include <math.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -34,7 +43,9 @@ static inline double op_add(double a, double b) { return a + b; }
 static inline double op_sub(double a, double b) { return a - b; }
 static inline double op_mul(double a, double b) { return a * b; }
 static inline double op_div(double a, double b) { return a / b; }
-static inline double op_pow(double a, double b) { return pow(a, b); }
+/* x ^ 2 as x * x: correctly rounded (pow() is not always), the same for
+ * NaN, +-Inf and -0.0, and what SystemDS computes for X^2 (Power2). */
+static inline double op_pow(double a, double b) { return b == 2.0 ? a * a : pow(a, b); }
 static inline double op_lt(double a, double b) { return (double)(a < b); }
 static inline double op_le(double a, double b) { return (double)(a <= b); }
 static inline double op_gt(double a, double b) { return (double)(a > b); }
@@ -103,6 +114,7 @@ typedef struct BinKernels {
     LoopVS vs;   /* z[i] = x[i] op s    */
     LoopVS sv;   /* z[i] = s op x[i]    */
     double (*f)(double, double);   /* one cell (the sparse paths) */
+    double cost;                   /* work units per cell, for par_grain */
 } BinKernels;
 
 /* Each loop returns the number of non-zero results it wrote. */
@@ -139,12 +151,13 @@ typedef struct BinKernels {
             nz += (v != 0.0);                                                          \
         }                                                                              \
         return nz;                                                                     \
-    }                                                                                  \
-    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP };
+    }
+#define DEF_BIN_KERNELS(OP, COST) \
+    DEF_BIN_LOOPS(OP)             \
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, COST };
 
-DEF_BIN_LOOPS(op_pow)
-DEF_BIN_LOOPS(op_intdiv)
-DEF_BIN_LOOPS(op_mod)
+DEF_BIN_KERNELS(op_intdiv, 4.0)
+DEF_BIN_KERNELS(op_mod, 4.0)
 
 /* SIMD loops for the cheap operators, written with GCC vector extensions
  * so that they vectorise at -O2 too: arithmetic (+ - * /) and the 0/1
@@ -194,7 +207,7 @@ static inline v2d v2_load(const double *p)
     static int64_t OP##_sv(const double *restrict x, double s, double *restrict z,     \
                            int64_t n)                                                  \
     VEC_LOOP(OP, VEXPR, ((v2d){ s, s }), v2_load(x + i), s, x[i])                      \
-    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP };
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, 1.0 };
 
 #define MASK01(m) ((v2d)((m) & one))
 
@@ -211,9 +224,18 @@ DEF_VEC_LOOPS(op_ne, MASK01(va != vb))
 DEF_VEC_LOOPS(op_and, MASK01((va != vz) & (vb != vz)))
 DEF_VEC_LOOPS(op_or, MASK01((va != vz) | (vb != vz)))
 DEF_VEC_LOOPS(op_xor, MASK01((va != vz) ^ (vb != vz)))
-DEF_BIN_LOOPS(op_log)
-DEF_BIN_LOOPS(op_min)
-DEF_BIN_LOOPS(op_max)
+DEF_BIN_KERNELS(op_log, 40.0)
+DEF_BIN_KERNELS(op_min, 2.0)
+DEF_BIN_KERNELS(op_max, 2.0)
+
+/* pow: the generic loops, with x ^ 2 through the SIMD product (the common
+ * case; the scalar op_pow gives the same x * x). */
+DEF_BIN_LOOPS(op_pow)
+static int64_t op_pow_vs2(const double *restrict x, double s, double *restrict z, int64_t n)
+{
+    return s == 2.0 ? op_mul_vv(x, x, z, n) : op_pow_vs(x, s, z, n);
+}
+static const BinKernels op_pow_k = { op_pow_vv, op_pow_vs2, op_pow_sv, op_pow, 20.0 };
 
 /* NULL for operators that are not cellwise (%*%). */
 static const BinKernels *binop_kernels(BinOp op)
@@ -270,59 +292,71 @@ static tsr_status bc_mode(const MatBlock *a, const MatBlock *b, BcMode *mode, Er
     return TSR_OK;
 }
 
-/* Dense x dense: rows [r0, r1) of z = a op b; returns the nnz of those rows. */
-static int64_t bin_rows(const BinKernels *k, BcMode mode, const MatBlock *a, const MatBlock *b,
-                        MatBlock *z, int64_t r0, int64_t r1)
+static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
+
+static int64_t count_nz(const double *x, int64_t n)
 {
-    int64_t n = a->cols, nz = 0;
-    const double *x = a->dense + r0 * n;
-    double *o = z->dense + r0 * n;
-    switch (mode) {
-    case BC_SAME:
-        return k->vv(x, b->dense + r0 * n, o, (r1 - r0) * n);
-    case BC_SCALAR:
-        return k->vs(x, b->dense[0], o, (r1 - r0) * n);
-    case BC_COL:
-        for (int64_t i = r0; i < r1; i++, x += n, o += n) nz += k->vs(x, b->dense[i], o, n);
-        return nz;
-    case BC_ROW:
-        for (int64_t i = r0; i < r1; i++, x += n, o += n) nz += k->vv(x, b->dense, o, n);
-        return nz;
-    }
+    int64_t nz = 0;
+    for (int64_t j = 0; j < n; j++) nz += (x[j] != 0.0);
     return nz;
 }
 
-/* ---- sparse framework ------------------------------------------------------------
- * Used whenever an operand is sparse.  The output format is chosen before
- * the loop from an upper bound (or, where the data cannot tell cheaply, a
- * hint) of the output nnz: CSR when mb_prefers_sparse agrees, else dense.
- * Sparse safety is decided at run time from the op's value at zero: cells
- * where every sparse operand is zero give op(0, 0) (or op(0, s) for a
- * scalar, op(0, b_j) for a row vector), so when that is exactly 0 (NaN is
- * not) only the stored cells are visited.  A row producer either emits
- * cells in column order (out_put: CSR push, or a write into the zeroed
- * dense row) or computes the full row (into the dense row, or into scratch
- * that out_flush pushes into the CSR output). */
+static void fill(double *x, int64_t n, double v)
+{
+    for (int64_t j = 0; j < n; j++) x[j] = v;
+}
 
-typedef struct BinJob BinJob;
+/* ---- parallel drivers ------------------------------------------------------------
+ * Dense output: a CellFn fills the cells [p0, p1) (row-major positions) of
+ * the output and returns their nnz; run_cells splits the cells into
+ * par_grain chunks and sums the counts.
+ *
+ * Row framework: a RowFn produces output row i into an Out (below);
+ * run_rows splits the rows into chunks.  A dense output is written in
+ * place; a CSR output is built as one CSR piece per chunk (rows [lo, hi),
+ * all columns), and the pieces are then copied into the final block in
+ * chunk order (one piece: it is the final block).  Each thread gets its
+ * own scratch rows (indexed by the pool's worker id), and a failing chunk
+ * (out of memory) records the first error in a ParStatus. */
+
+typedef int64_t (*CellFn)(const void *job, int64_t p0, int64_t p1);
+
+typedef struct CellRun {
+    CellFn fn;
+    const void *job;
+    atomic_llong nnz;
+} CellRun;
+
+static void cell_task(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    CellRun *r = arg;
+    (void)wid;
+    atomic_fetch_add_explicit(&r->nnz, (long long)r->fn(r->job, lo, hi), memory_order_relaxed);
+}
+
+/* Runs fn over the `cells` cells of z (cost: work units per cell) and sets
+ * z->nnz. */
+static void run_cells(const ParCtx *par, MatBlock *z, double cost, CellFn fn, const void *job)
+{
+    int64_t cells = MB_CELLS(z);
+    CellRun r = { fn, job, 0 };
+    atomic_init(&r.nnz, 0);
+    if (cells > 0) par_for(par, cells, par_grain(cells, cost), cell_task, &r);
+    z->nnz = (int64_t)atomic_load(&r.nnz);
+}
+
+/* Where a row producer writes.  Dense output: `row` is row i of the block
+ * (zero-filled).  CSR output: `z` is the chunk's piece and `row` a scratch
+ * row of n cells for producers that compute the full row.  `xs` holds the
+ * extra scratch rows a job asked for. */
 typedef struct Out {
     MatBlock *z;
-    double *row;   /* dense output: row i of z; CSR output: scratch of n cells */
+    double *row;
+    double *xs;
     Err *err;
 } Out;
-typedef tsr_status (*RowFn)(const BinJob *job, int64_t i, Out *o);
 
-struct BinJob {
-    const BinKernels *k;
-    const MatBlock *a, *b;   /* a: left matrix; b: same shape, or dense m x 1 / 1 x n */
-    double s;                /* scalar operand (b == NULL) */
-    int left;                /* scalar on the left: s op a */
-    double c;                /* op(0, 0) (sparse x sparse) */
-    const double *base;      /* row vector: op(0, b_j) */
-    const int64_t *ex;       /* row vector: the columns where base != 0, increasing */
-    int64_t nex;
-    RowFn row;
-};
+typedef tsr_status (*RowFn)(const void *job, int64_t i, Out *o);
 
 static inline tsr_status out_put(Out *o, int64_t j, double v)
 {
@@ -341,10 +375,228 @@ static tsr_status out_flush(Out *o)
     return TSR_OK;
 }
 
-static void fill(double *x, int64_t n, double v)
+typedef struct RowRun {
+    RowFn fn;
+    const void *job;
+    int64_t m, n;
+    int sparse;           /* CSR output (pieces) or dense (z) */
+    int64_t est;          /* output nnz bound or hint: room reserved in the pieces */
+    int64_t grain;
+    MatBlock *z;          /* dense output */
+    MatBlock **pieces;    /* CSR output: one per chunk */
+    double *scratch;      /* per worker: nscr rows of n */
+    int nscr;
+    atomic_llong nnz;     /* dense output */
+    ParStatus st;
+} RowRun;
+
+static void row_task(void *arg, int64_t lo, int64_t hi, int wid)
 {
-    for (int64_t j = 0; j < n; j++) x[j] = v;
+    RowRun *r = arg;
+    if (par_status_failed(&r->st)) return;
+    int64_t n = r->n, nz = 0;
+    Err err;
+    err_clear(&err);
+    double *scr = r->scratch ? r->scratch + (size_t)wid * (size_t)r->nscr * (size_t)n : NULL;
+    Out o = { r->z, scr, scr && r->sparse ? scr + n : scr, &err };
+    MatBlock *piece = NULL;
+    if (r->sparse) {
+        /* room: the chunk's share of the estimate (the whole of it for one chunk) */
+        int64_t cap = hi - lo == r->m ? r->est
+                                      : (int64_t)((double)r->est * (double)(hi - lo) / (double)r->m) + 16;
+        piece = mb_new_sparse(hi - lo, n, cap, &err);
+        r->pieces[lo / r->grain] = piece;
+        o.z = piece;
+    }
+    tsr_status st = piece || !r->sparse ? TSR_OK : err.code;
+    for (int64_t i = lo; i < hi && st == TSR_OK; i++) {
+        if (!r->sparse) o.row = r->z->dense + i * n;
+        st = r->fn(r->job, i, &o);
+        if (r->sparse) mb_csr_end_row(piece, i - lo);
+        else nz += count_nz(o.row, n);
+    }
+    if (st != TSR_OK) par_status_fail(&r->st, st, &err);
+    atomic_fetch_add_explicit(&r->nnz, (long long)nz, memory_order_relaxed);
 }
+
+/* Copies piece c into its rows of the final CSR block (offsets in off[]). */
+typedef struct Concat {
+    MatBlock *z;
+    MatBlock *const *pieces;
+    const int64_t *off;
+    int64_t grain;
+} Concat;
+
+static void concat_task(void *arg, int64_t c, int wid)
+{
+    const Concat *cc = arg;
+    const MatBlock *p = cc->pieces[c];
+    MatBlock *z = cc->z;
+    int64_t r0 = c * cc->grain, off = cc->off[c];
+    (void)wid;
+    for (int64_t i = 0; i < p->rows; i++) z->ptr[r0 + i] = off + p->ptr[i];
+    if (p->nnz) {
+        memcpy(z->idx + off, p->idx, (size_t)p->nnz * sizeof *z->idx);
+        memcpy(z->val + off, p->val, (size_t)p->nnz * sizeof *z->val);
+    }
+}
+
+/* The final CSR block from the pieces (taking the single piece as is). */
+static MatBlock *concat_pieces(const ParCtx *par, MatBlock **pieces, int64_t np, int64_t m,
+                               int64_t n, int64_t grain, Err *err)
+{
+    if (np == 1) {
+        MatBlock *z = pieces[0];
+        pieces[0] = NULL;
+        return z;
+    }
+    int64_t *off = malloc((size_t)np * sizeof *off), total = 0;
+    if (!off) {
+        err_set(err, TSR_NOMEM, "out of memory in a cellwise operation");
+        return NULL;
+    }
+    for (int64_t c = 0; c < np; c++) {
+        off[c] = total;
+        total += pieces[c]->nnz;
+    }
+    MatBlock *z = mb_new_sparse(m, n, total, err);
+    if (z) {
+        Concat cc = { z, pieces, off, grain };
+        par_run(par, np, concat_task, &cc);
+        z->ptr[m] = total;
+        z->nnz = total;
+    }
+    free(off);
+    return z;
+}
+
+/* Runs fn over every row into a new m x n block, CSR (sparse) or dense
+ * (zero-filled, from par's buffer cache); `cost` is the work per row,
+ * `nscr` the extra scratch rows fn needs. */
+static tsr_status run_rows(const ParCtx *par, RowFn fn, const void *job, int64_t m, int64_t n,
+                           int sparse, int64_t est, double cost, int nscr, MatBlock **out,
+                           Err *err)
+{
+    *out = NULL;
+    if (n == 0 || m == 0) {   /* no cells: nothing to compute */
+        *out = sparse ? mb_new_sparse(m, n, 0, err) : mb_new_ctx(par, m, n, err);
+        return *out ? TSR_OK : err->code;
+    }
+    RowRun r;
+    r.fn = fn;
+    r.job = job;
+    r.m = m;
+    r.n = n;
+    r.sparse = sparse;
+    r.est = est;
+    r.z = NULL;
+    r.pieces = NULL;
+    r.scratch = NULL;
+    atomic_init(&r.nnz, 0);
+    par_status_init(&r.st);
+    if (!sparse && !(r.z = mb_new_ctx(par, m, n, err))) return err->code;
+    r.grain = par_grain(m, cost);
+    int64_t np = par_nchunks(m, r.grain);
+    r.nscr = nscr + (sparse ? 1 : 0);
+    int width = par_width(par, np);
+    int ok = 1;
+    if (r.nscr > 0)
+        ok &= (r.scratch = malloc((size_t)width * (size_t)r.nscr * (size_t)n * sizeof(double))) != NULL;
+    if (sparse) ok &= (r.pieces = calloc((size_t)np, sizeof *r.pieces)) != NULL;
+    if (ok) par_for(par, m, r.grain, row_task, &r);
+    tsr_status st = !ok ? err_set(err, TSR_NOMEM, "out of memory in a cellwise operation")
+                        : par_status_failed(&r.st) ? (*err = r.st.err, err->code) : TSR_OK;
+    if (st == TSR_OK && sparse) {
+        r.z = concat_pieces(par, r.pieces, np, m, n, r.grain, err);
+        if (!r.z) st = err->code;
+        else kn_csr_trim(r.z);
+    } else if (st == TSR_OK) {
+        r.z->nnz = (int64_t)atomic_load(&r.nnz);
+    }
+    for (int64_t c = 0; r.pieces && c < np; c++) mb_free(r.pieces[c]);
+    free(r.pieces);
+    free(r.scratch);
+    if (st != TSR_OK) {
+        mb_free(r.z);
+        return st;
+    }
+    *out = r.z;
+    return TSR_OK;
+}
+
+/* ---- dense binary ----------------------------------------------------------------- */
+
+/* Dense x dense (or dense op scalar): cells [p0, p1) of z = x op y. */
+typedef struct DenseBin {
+    const BinKernels *k;
+    BcMode mode;
+    const double *x, *y;   /* y: same shape, m x 1, 1 x n, or NULL with `s` */
+    double s;
+    int left;              /* scalar on the left: s op x */
+    int64_t n;             /* columns */
+    double *z;
+} DenseBin;
+
+static int64_t dense_bin_cells(const void *jv, int64_t p0, int64_t p1)
+{
+    const DenseBin *j = jv;
+    const double *x = j->x;
+    double *z = j->z;
+    int64_t nz = 0, n = j->n;
+    switch (j->mode) {
+    case BC_SAME:
+        return j->k->vv(x + p0, j->y + p0, z + p0, p1 - p0);
+    case BC_SCALAR:
+        return j->left ? j->k->sv(x + p0, j->s, z + p0, p1 - p0)
+                       : j->k->vs(x + p0, j->s, z + p0, p1 - p0);
+    case BC_COL:
+    case BC_ROW:
+        for (int64_t p = p0; p < p1;) {   /* row by row, the first and last ones partial */
+            int64_t i = p / n, c = p - i * n, e = min64(p1, (i + 1) * n);
+            nz += j->mode == BC_COL ? j->k->vs(x + p, j->y[i], z + p, e - p)
+                                    : j->k->vv(x + p, j->y + c, z + p, e - p);
+            p = e;
+        }
+        return nz;
+    }
+    return nz;
+}
+
+static tsr_status dense_bin(const ParCtx *par, const DenseBin *proto, int64_t m, int64_t n,
+                            MatBlock **out, Err *err)
+{
+    MatBlock *z = mb_new_uninit(par, m, n, err);
+    if (!z) return err->code;
+    DenseBin j = *proto;
+    j.z = z->dense;
+    j.n = n;
+    run_cells(par, z, j.k->cost, dense_bin_cells, &j);
+    *out = z;
+    return TSR_OK;
+}
+
+/* ---- sparse framework ------------------------------------------------------------
+ * Used whenever an operand is sparse.  The output format is chosen before
+ * the loop from an upper bound (or, where the data cannot tell cheaply, a
+ * hint) of the output nnz: CSR when mb_prefers_sparse agrees, else dense.
+ * Sparse safety is decided at run time from the op's value at zero: cells
+ * where every sparse operand is zero give op(0, 0) (or op(0, s) for a
+ * scalar, op(0, b_j) for a row vector), so when that is exactly 0 (NaN is
+ * not) only the stored cells are visited.  A row producer either emits
+ * cells in column order (out_put: CSR push, or a write into the zeroed
+ * dense row) or computes the full row (into the dense row, or into scratch
+ * that out_flush pushes into the CSR output). */
+
+typedef struct BinJob {
+    const BinKernels *k;
+    const MatBlock *a, *b;   /* a: left matrix; b: same shape, or dense m x 1 / 1 x n */
+    double s;                /* scalar operand (b == NULL) */
+    int left;                /* scalar on the left: s op a */
+    double c;                /* op(0, 0) (sparse x sparse) */
+    const double *base;      /* row vector: op(0, b_j) */
+    const int64_t *ex;       /* row vector: the columns where base != 0, increasing */
+    int64_t nex;
+} BinJob;
 
 static inline double apply_s(const BinJob *job, double x, double s)
 {
@@ -365,8 +617,9 @@ static int zero_side(const BinKernels *k, int side)
 
 /* Sparse a with one value per row (the scalar, or b[i] of a column
  * vector): stored cells only when op(0, s) == 0, else the full row. */
-static tsr_status row_sp_const(const BinJob *job, int64_t i, Out *o)
+static tsr_status row_sp_const(const void *jv, int64_t i, Out *o)
 {
+    const BinJob *job = jv;
     const MatBlock *a = job->a;
     double s = job->b ? job->b->dense[i] : job->s, c = apply_s(job, 0.0, s);
     if (c == 0.0) {
@@ -382,8 +635,9 @@ static tsr_status row_sp_const(const BinJob *job, int64_t i, Out *o)
 
 /* Sparse a, dense row vector b: the row's stored cells merged with the
  * columns where op(0, b_j) != 0. */
-static tsr_status row_sp_rowvec(const BinJob *job, int64_t i, Out *o)
+static tsr_status row_sp_rowvec(const void *jv, int64_t i, Out *o)
 {
+    const BinJob *job = jv;
     const MatBlock *a = job->a;
     const double *y = job->b->dense;
     int64_t k = a->ptr[i], ke = a->ptr[i + 1], e = 0;
@@ -404,8 +658,9 @@ static tsr_status row_sp_rowvec(const BinJob *job, int64_t i, Out *o)
 
 /* Sparse a, dense b of the same shape: op(0, b) over the row (SIMD), then
  * the stored cells. */
-static tsr_status row_sp_dense(const BinJob *job, int64_t i, Out *o)
+static tsr_status row_sp_dense(const void *jv, int64_t i, Out *o)
 {
+    const BinJob *job = jv;
     const MatBlock *a = job->a;
     const double *y = job->b->dense + i * a->cols;
     job->k->sv(y, 0.0, o->row, a->cols);
@@ -416,8 +671,9 @@ static tsr_status row_sp_dense(const BinJob *job, int64_t i, Out *o)
 
 /* Dense a, sparse b of the same shape: op(a, 0) over the row, then b's
  * stored cells. */
-static tsr_status row_dense_sp(const BinJob *job, int64_t i, Out *o)
+static tsr_status row_dense_sp(const void *jv, int64_t i, Out *o)
 {
+    const BinJob *job = jv;
     const MatBlock *b = job->b;
     const double *x = job->a->dense + i * b->cols;
     job->k->vs(x, 0.0, o->row, b->cols);
@@ -428,8 +684,9 @@ static tsr_status row_dense_sp(const BinJob *job, int64_t i, Out *o)
 
 /* Sparse a and b of the same shape: the union of the two patterns; the
  * other cells are op(0, 0) (a full row when that is not 0). */
-static tsr_status row_sp_sp(const BinJob *job, int64_t i, Out *o)
+static tsr_status row_sp_sp(const void *jv, int64_t i, Out *o)
 {
+    const BinJob *job = jv;
     const MatBlock *a = job->a, *b = job->b;
     int64_t p = a->ptr[i], pe = a->ptr[i + 1], q = b->ptr[i], qe = b->ptr[i + 1];
     int full = job->c != 0.0;
@@ -445,61 +702,36 @@ static tsr_status row_sp_sp(const BinJob *job, int64_t i, Out *o)
     return full ? out_flush(o) : TSR_OK;
 }
 
-static int64_t count_nz(const double *x, int64_t n)
-{
-    int64_t nz = 0;
-    for (int64_t j = 0; j < n; j++) nz += (x[j] != 0.0);
-    return nz;
-}
-
-/* Runs job->row over every row into a new m x n block: CSR if the output
- * nnz bound `est` is sparse by mb_prefers_sparse, else dense. */
-static tsr_status run_rows(const BinJob *job, int64_t m, int64_t n, int64_t est,
-                           MatBlock **out, Err *err)
+/* The row framework for a binary job: CSR output if the nnz bound `est`
+ * is sparse by mb_prefers_sparse, else dense.  Per-row cost: the cells
+ * visited (about est / m for CSR output, n for dense). */
+static tsr_status bin_rows(const ParCtx *par, const BinJob *job, RowFn fn, int64_t m, int64_t n,
+                           int64_t est, MatBlock **out, Err *err)
 {
     int sparse = mb_prefers_sparse(m, n, est);
-    MatBlock *z = sparse ? mb_new_sparse(m, n, est, err) : mb_new(m, n, err);
-    double *scratch = sparse ? malloc((size_t)(n ? n : 1) * sizeof *scratch) : NULL;
-    if (!z || (sparse && !scratch)) {
-        mb_free(z);
-        free(scratch);
-        return z ? err_set(err, TSR_NOMEM, "out of memory in a cellwise operation") : err->code;
-    }
-    Out o = { z, scratch, err };
-    tsr_status st = TSR_OK;
-    for (int64_t i = 0; i < m && n > 0 && st == TSR_OK; i++) {   /* (CSR implies n > 0) */
-        if (!sparse) o.row = z->dense + i * n;
-        st = job->row(job, i, &o);
-        if (sparse) mb_csr_end_row(z, i);
-        else z->nnz += count_nz(o.row, n);
-    }
-    free(scratch);
-    if (st != TSR_OK) {
-        mb_free(z);
-        return st;
-    }
-    kn_csr_trim(z);
-    *out = z;
-    return TSR_OK;
+    double per_row = sparse ? (double)est / (double)(m ? m : 1) : (double)n;
+    return run_rows(par, fn, job, m, n, sparse, est, (per_row + 1.0) * job->k->cost, 0, out,
+                    err);
 }
 
-static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
-
 /* Sparse a, scalar s (scalar path, 1x1 b) or a dense column vector b. */
-static tsr_status bin_sp_const(BinJob *job, MatBlock **out, Err *err)
+static tsr_status bin_sp_const(const ParCtx *par, BinJob *job, MatBlock **out, Err *err)
 {
     const MatBlock *a = job->a;
     int64_t est = 0, n = a->cols;
-    for (int64_t i = 0; i < a->rows; i++) {
-        double s = job->b ? job->b->dense[i] : job->s;
-        est += apply_s(job, 0.0, s) == 0.0 ? a->ptr[i + 1] - a->ptr[i] : n;
+    if (!job->b) {
+        est = apply_s(job, 0.0, job->s) == 0.0 ? a->nnz : MB_CELLS(a);
+    } else {
+        for (int64_t i = 0; i < a->rows; i++) {
+            double s = job->b->dense[i];
+            est += apply_s(job, 0.0, s) == 0.0 ? a->ptr[i + 1] - a->ptr[i] : n;
+        }
     }
-    job->row = row_sp_const;
-    return run_rows(job, a->rows, n, est, out, err);
+    return bin_rows(par, job, row_sp_const, a->rows, n, est, out, err);
 }
 
 /* Sparse a, dense row vector b: base row op(0, b_j) and its non-zeros. */
-static tsr_status bin_sp_rowvec(BinJob *job, MatBlock **out, Err *err)
+static tsr_status bin_sp_rowvec(const ParCtx *par, BinJob *job, MatBlock **out, Err *err)
 {
     const MatBlock *a = job->a;
     int64_t n = a->cols;
@@ -517,49 +749,45 @@ static tsr_status bin_sp_rowvec(BinJob *job, MatBlock **out, Err *err)
     }
     job->base = base;
     job->ex = ex;
-    job->row = row_sp_rowvec;
     int64_t est = a->nnz + a->rows * job->nex;   /* <= 2 * rows * cols: no overflow */
-    tsr_status st = run_rows(job, a->rows, n, est, out, err);
+    tsr_status st = bin_rows(par, job, row_sp_rowvec, a->rows, n, est, out, err);
     free(base);
     free(ex);
     return st;
 }
 
 /* Same-shaped operands, at least one sparse. */
-static tsr_status bin_same(BinJob *job, MatBlock **out, Err *err)
+static tsr_status bin_same(const ParCtx *par, BinJob *job, MatBlock **out, Err *err)
 {
     const MatBlock *a = job->a, *b = job->b;
     int64_t cells = MB_CELLS(a), est;
+    RowFn fn;
     if (a->sparse && b->sparse) {
         job->c = job->k->f(0.0, 0.0);
-        job->row = row_sp_sp;
+        fn = row_sp_sp;
         int inter = zero_side(job->k, 0) && zero_side(job->k, 1);
         est = job->c != 0.0 ? cells : inter ? min64(a->nnz, b->nnz) : a->nnz + b->nnz;
     } else if (a->sparse) {
-        job->row = row_sp_dense;
+        fn = row_sp_dense;
         est = zero_side(job->k, 0) ? a->nnz : cells;
     } else {
-        job->row = row_dense_sp;
+        fn = row_dense_sp;
         est = zero_side(job->k, 1) ? b->nnz : cells;
     }
-    return run_rows(job, a->rows, a->cols, est, out, err);
+    return bin_rows(par, job, fn, a->rows, a->cols, est, out, err);
 }
 
 /* a op s (left = 0) or s op a (left = 1) for any format of a. */
-static tsr_status bin_scalar_run(const BinKernels *k, const MatBlock *a, double s, int left,
-                                 MatBlock **out, Err *err)
+static tsr_status bin_scalar_run(const ParCtx *par, const BinKernels *k, const MatBlock *a,
+                                 double s, int left, MatBlock **out, Err *err)
 {
     *out = NULL;
     if (a->sparse) {
-        BinJob job = { k, a, NULL, s, left, 0, NULL, NULL, 0, NULL };
-        return bin_sp_const(&job, out, err);
+        BinJob job = { k, a, NULL, s, left, 0, NULL, NULL, 0 };
+        return bin_sp_const(par, &job, out, err);
     }
-    MatBlock *z = mb_new(a->rows, a->cols, err);
-    if (!z) return err->code;
-    int64_t n = MB_CELLS(a);
-    if (n > 0) z->nnz = left ? k->sv(a->dense, s, z->dense, n) : k->vs(a->dense, s, z->dense, n);
-    *out = z;
-    return TSR_OK;
+    DenseBin j = { k, BC_SCALAR, a->dense, NULL, s, left, 0, NULL };
+    return dense_bin(par, &j, a->rows, a->cols, out, err);
 }
 
 /* A sparse vector operand as a dense copy (small: one row or column). */
@@ -575,25 +803,23 @@ static const MatBlock *dense_vector(const MatBlock *b, MatBlock **tmp, Err *err)
     return *tmp;
 }
 
-static tsr_status bin_run(const BinKernels *k, const MatBlock *a, const MatBlock *b,
-                          MatBlock **out, Err *err)
+static tsr_status bin_run(const ParCtx *par, const BinKernels *k, const MatBlock *a,
+                          const MatBlock *b, MatBlock **out, Err *err)
 {
     BcMode mode;
     *out = NULL;
     if (bc_mode(a, b, &mode, err) != TSR_OK) return err->code;
-    if (mode == BC_SCALAR) return bin_scalar_run(k, a, mb_get(b, 0, 0), 0, out, err);
+    if (mode == BC_SCALAR) return bin_scalar_run(par, k, a, mb_get(b, 0, 0), 0, out, err);
     MatBlock *tmp = NULL;
     if (mode != BC_SAME && !(b = dense_vector(b, &tmp, err))) return err->code;
-    BinJob job = { k, a, b, 0.0, 0, 0.0, NULL, NULL, 0, NULL };
-    tsr_status st = TSR_OK;
-    if (mode == BC_SAME && (a->sparse || b->sparse)) st = bin_same(&job, out, err);
-    else if (a->sparse && mode == BC_COL) st = bin_sp_const(&job, out, err);
-    else if (a->sparse) st = bin_sp_rowvec(&job, out, err);
+    BinJob job = { k, a, b, 0.0, 0, 0.0, NULL, NULL, 0 };
+    tsr_status st;
+    if (mode == BC_SAME && (a->sparse || b->sparse)) st = bin_same(par, &job, out, err);
+    else if (a->sparse && mode == BC_COL) st = bin_sp_const(par, &job, out, err);
+    else if (a->sparse) st = bin_sp_rowvec(par, &job, out, err);
     else {
-        MatBlock *z = mb_new(a->rows, a->cols, err);
-        if (z && MB_CELLS(z) > 0) z->nnz = bin_rows(k, mode, a, b, z, 0, a->rows);
-        *out = z;
-        st = z ? TSR_OK : err->code;
+        DenseBin j = { k, mode, a->dense, b->dense, 0.0, 0, 0, NULL };
+        st = dense_bin(par, &j, a->rows, a->cols, out, err);
     }
     mb_free(tmp);
     return st;
@@ -615,7 +841,7 @@ tsr_status kn_binary(const ParCtx *par, BinOp op, const MatBlock *a, const MatBl
 {
     const BinKernels *k = binop_kernels(op);
     if (!k) return not_cellwise(op, err);
-    return bin_run(k, a, b, out, err);
+    return bin_run(par, k, a, b, out, err);
 }
 
 tsr_status kn_binary_scalar(const ParCtx *par, BinOp op, const MatBlock *a, double s,
@@ -624,7 +850,7 @@ tsr_status kn_binary_scalar(const ParCtx *par, BinOp op, const MatBlock *a, doub
 {
     const BinKernels *k = binop_kernels(op);
     if (!k) return not_cellwise(op, err);
-    return bin_scalar_run(k, a, s, scalar_left, out, err);
+    return bin_scalar_run(par, k, a, s, scalar_left, out, err);
 }
 
 tsr_status kn_binary_fn(const ParCtx *par, KnBinFn fn, const MatBlock *a, const MatBlock *b,
@@ -632,7 +858,7 @@ tsr_status kn_binary_fn(const ParCtx *par, KnBinFn fn, const MatBlock *a, const 
 {
     const BinKernels *k = binfn_kernels(fn);
     if (!k) return err_set(err, TSR_RUNTIME, "unknown cellwise function %d", (int)fn);
-    return bin_run(k, a, b, out, err);
+    return bin_run(par, k, a, b, out, err);
 }
 
 tsr_status kn_binary_fn_scalar(const ParCtx *par, KnBinFn fn, const MatBlock *a, double s,
@@ -641,7 +867,7 @@ tsr_status kn_binary_fn_scalar(const ParCtx *par, KnBinFn fn, const MatBlock *a,
 {
     const BinKernels *k = binfn_kernels(fn);
     if (!k) return err_set(err, TSR_RUNTIME, "unknown cellwise function %d", (int)fn);
-    return bin_scalar_run(k, a, s, scalar_left, out, err);
+    return bin_scalar_run(par, k, a, s, scalar_left, out, err);
 }
 
 /* ---- unary ------------------------------------------------------------------------ */
@@ -746,23 +972,45 @@ double kn_unary_double(KnUnary fn, double x)
 
 /* Sparse input: f(0) == 0 (abs, sqrt, sin, round, -, is.nan, ...) maps the
  * stored cells into a CSR output; otherwise (exp, cos, !, log, ...) the
- * dense output starts filled with f(0). */
-static tsr_status unary_sparse(KnUnary fn, const MatBlock *a, MatBlock **out, Err *err)
+ * dense output has f(0) everywhere but at the stored cells. */
+typedef struct UnJob {
+    const MatBlock *a;
+    double (*f)(double);
+    double c;   /* f(0) */
+    LoopU loop;
+    double *z;  /* dense input: the output cells */
+} UnJob;
+
+static tsr_status row_unary(const void *jv, int64_t i, Out *o)
 {
-    double (*f)(double) = un_table[fn].fn, c = f(0.0);
-    int64_t m = a->rows, n = a->cols;
-    MatBlock *z = c == 0.0 ? mb_new_sparse(m, n, a->nnz, err) : mb_new_fill(m, n, c, err);
-    if (!z) return err->code;
-    for (int64_t i = 0; i < m; i++) {
-        for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) {
-            if (z->sparse) mb_csr_push(z, a->idx[k], f(a->val[k]), NULL);   /* room reserved */
-            else z->dense[i * n + a->idx[k]] = f(a->val[k]);
-        }
-        if (z->sparse) mb_csr_end_row(z, i);
+    const UnJob *j = jv;
+    const MatBlock *a = j->a;
+    if (j->c == 0.0) {
+        for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++)
+            if (out_put(o, a->idx[k], j->f(a->val[k]))) return TSR_NOMEM;
+        return TSR_OK;
     }
-    if (!z->sparse) mb_recount_nnz(z);
-    *out = z;
-    return TSR_OK;
+    fill(o->row, a->cols, j->c);
+    for (int64_t k = a->ptr[i]; k < a->ptr[i + 1]; k++) o->row[a->idx[k]] = j->f(a->val[k]);
+    return out_flush(o);
+}
+
+static int64_t unary_cells(const void *jv, int64_t p0, int64_t p1)
+{
+    const UnJob *j = jv;
+    return j->loop(j->a->dense + p0, j->z + p0, p1 - p0);
+}
+
+/* Work units per cell: the transcendental functions cost tens of flops. */
+static double unary_cost(KnUnary fn)
+{
+    switch (fn) {
+    case KU_ABS: case KU_FLOOR: case KU_CEIL: case KU_ROUND: case KU_SIGN: case KU_NOT:
+    case KU_NEG: case KU_ISNA: case KU_ISNAN: case KU_ISINF: case KU_SQRT:
+        return 1.0;
+    default:
+        return 20.0;
+    }
 }
 
 tsr_status kn_unary(const ParCtx *par, KnUnary fn, const MatBlock *a, MatBlock **out, Err *err)
@@ -770,11 +1018,18 @@ tsr_status kn_unary(const ParCtx *par, KnUnary fn, const MatBlock *a, MatBlock *
     *out = NULL;
     if ((unsigned)fn >= KU__COUNT)
         return err_set(err, TSR_RUNTIME, "unknown unary function %d", (int)fn);
-    if (a->sparse) return unary_sparse(fn, a, out, err);
-    MatBlock *z = mb_new(a->rows, a->cols, err);
+    UnJob j = { a, un_table[fn].fn, un_table[fn].fn(0.0), un_table[fn].loop, NULL };
+    double cost = unary_cost(fn);
+    if (a->sparse) {
+        int sparse = j.c == 0.0;
+        double per_row = sparse ? (double)a->nnz / (double)(a->rows ? a->rows : 1) : (double)a->cols;
+        return run_rows(par, row_unary, &j, a->rows, a->cols, sparse, a->nnz,
+                        (per_row + 1.0) * cost, 0, out, err);
+    }
+    MatBlock *z = mb_new_uninit(par, a->rows, a->cols, err);
     if (!z) return err->code;
-    int64_t n = MB_CELLS(a);
-    if (n > 0) z->nnz = un_table[fn].loop(a->dense, z->dense, n);
+    j.z = z->dense;
+    run_cells(par, z, cost, unary_cells, &j);
     *out = z;
     return TSR_OK;
 }
@@ -808,43 +1063,57 @@ static inline double pick(double c, double a, double b)
 }
 
 /* Every argument dense or scalar (a scalar is read through a stride of 0). */
-static tsr_status ifelse_dense(const MatBlock *const m[3], const double sc[3], int64_t rows,
-                               int64_t cols, MatBlock **out, Err *err)
-{
-    MatBlock *z = mb_new(rows, cols, err);
-    if (!z) return err->code;
+typedef struct IfDense {
     const double *p[3];
-    int64_t st[3], n = rows * cols, nz = 0;
-    for (int t = 0; t < 3; t++) {
-        p[t] = m[t] ? m[t]->dense : &sc[t];
-        st[t] = m[t] ? 1 : 0;
-    }
-    for (int64_t i = 0; i < n; i++) {
-        double v = pick(p[0][i * st[0]], p[1][i * st[1]], p[2][i * st[2]]);
-        z->dense[i] = v;
+    int64_t st[3];
+    double *z;
+} IfDense;
+
+static int64_t ifelse_cells(const void *jv, int64_t p0, int64_t p1)
+{
+    const IfDense *j = jv;
+    const double *p0c = j->p[0], *p1c = j->p[1], *p2c = j->p[2];
+    int64_t s0 = j->st[0], s1 = j->st[1], s2 = j->st[2], nz = 0;
+    for (int64_t i = p0; i < p1; i++) {
+        double v = pick(p0c[i * s0], p1c[i * s1], p2c[i * s2]);
+        j->z[i] = v;
         nz += (v != 0.0);
     }
-    z->nnz = nz;
+    return nz;
+}
+
+static tsr_status ifelse_dense(const ParCtx *par, const MatBlock *const m[3], const double sc[3],
+                               int64_t rows, int64_t cols, MatBlock **out, Err *err)
+{
+    MatBlock *z = mb_new_uninit(par, rows, cols, err);
+    if (!z) return err->code;
+    IfDense j;
+    for (int t = 0; t < 3; t++) {
+        j.p[t] = m[t] ? m[t]->dense : &sc[t];
+        j.st[t] = m[t] ? 1 : 0;
+    }
+    j.z = z->dense;
+    run_cells(par, z, 1.0, ifelse_cells, &j);
     *out = z;
     return TSR_OK;
 }
 
 /* Some argument sparse.  With a dense argument, each row is computed in
- * full (sparse rows expanded into scratch).  Otherwise the cells outside
- * the union of the sparse patterns all get d = ifelse of the defaults (0
- * for a sparse argument), so only the union is visited when d == 0 and the
- * output is CSR when the union bound is sparse. */
+ * full (sparse rows expanded into scratch rows, o->xs).  Otherwise the
+ * cells outside the union of the sparse patterns all get d = ifelse of the
+ * defaults (0 for a sparse argument), so only the union is visited when
+ * d == 0 and the output is CSR when the union bound is sparse. */
 typedef struct IfJob {
     const MatBlock *m[3];
     double sc[3];
     double d;          /* the value outside the union */
     int any_dense;
-    double *xs[3];     /* scratch rows of sparse arguments (full-row form) */
-    double *scratch;   /* output row scratch (CSR output) */
 } IfJob;
 
-static tsr_status if_row_full(const IfJob *j, int64_t i, Out *o, int64_t n)
+static tsr_status if_row_full(const void *jv, int64_t i, Out *o)
 {
+    const IfJob *j = jv;
+    int64_t n = o->z->cols;
     const double *p[3];
     int64_t st[3];
     for (int t = 0; t < 3; t++) {
@@ -853,8 +1122,9 @@ static tsr_status if_row_full(const IfJob *j, int64_t i, Out *o, int64_t n)
         if (!m) p[t] = &j->sc[t];
         else if (!m->sparse) p[t] = m->dense + i * n;
         else {
-            mb_read_row(m, i, j->xs[t]);
-            p[t] = j->xs[t];
+            double *xs = o->xs + (size_t)t * (size_t)n;
+            mb_read_row(m, i, xs);
+            p[t] = xs;
         }
     }
     for (int64_t c = 0; c < n; c++)
@@ -863,8 +1133,10 @@ static tsr_status if_row_full(const IfJob *j, int64_t i, Out *o, int64_t n)
 }
 
 /* Union merge of the sparse arguments' row i (no dense argument). */
-static tsr_status if_row_union(const IfJob *j, int64_t i, Out *o, int64_t n)
+static tsr_status if_row_union(const void *jv, int64_t i, Out *o)
 {
+    const IfJob *j = jv;
+    int64_t n = o->z->cols;
     int64_t pos[3], end[3];
     for (int t = 0; t < 3; t++) {
         pos[t] = j->m[t] ? j->m[t]->ptr[i] : 0;
@@ -917,37 +1189,19 @@ static int64_t if_plan(IfJob *j, int64_t rows, int64_t cols)
     return j->any_dense || j->d != 0.0 ? rows * cols : if_bound(j, rows * cols);
 }
 
-static tsr_status if_alloc(IfJob *j, int64_t cols, Err *err)
-{
-    size_t bytes = (size_t)(cols ? cols : 1) * sizeof(double);
-    int ok = (j->scratch = malloc(bytes)) != NULL;
-    for (int t = 0; t < 3; t++)
-        if (j->any_dense && j->m[t] && j->m[t]->sparse) ok &= (j->xs[t] = malloc(bytes)) != NULL;
-    return ok ? TSR_OK : err_set(err, TSR_NOMEM, "out of memory in ifelse");
-}
-
-static tsr_status ifelse_sparse(IfJob *j, int64_t rows, int64_t cols, MatBlock **out, Err *err)
+static tsr_status ifelse_sparse(const ParCtx *par, IfJob *j, int64_t rows, int64_t cols,
+                                MatBlock **out, Err *err)
 {
     int64_t est = if_plan(j, rows, cols);
-    if (if_alloc(j, cols, err)) return err->code;
     int sparse = mb_prefers_sparse(rows, cols, est);
-    MatBlock *z = sparse ? mb_new_sparse(rows, cols, est, err) : mb_new(rows, cols, err);
-    if (!z) return err->code;
-    Out o = { z, j->scratch, err };
-    tsr_status st = TSR_OK;
-    for (int64_t i = 0; i < rows && cols > 0 && st == TSR_OK; i++) {
-        if (!sparse) o.row = z->dense + i * cols;
-        st = j->any_dense ? if_row_full(j, i, &o, cols) : if_row_union(j, i, &o, cols);
-        if (sparse) mb_csr_end_row(z, i);
-        else z->nnz += count_nz(o.row, cols);
+    double per_row = sparse ? (double)est / (double)(rows ? rows : 1) : (double)cols;
+    int nscr = 0;
+    if (j->any_dense) {   /* scratch rows for the sparse arguments, at their index */
+        for (int t = 0; t < 3; t++)
+            if (j->m[t] && j->m[t]->sparse) nscr = t + 1;
     }
-    if (st != TSR_OK) {
-        mb_free(z);
-        return st;
-    }
-    kn_csr_trim(z);
-    *out = z;
-    return TSR_OK;
+    return run_rows(par, j->any_dense ? if_row_full : if_row_union, j, rows, cols, sparse, est,
+                    per_row + 1.0, nscr, out, err);
 }
 
 tsr_status kn_ifelse(const ParCtx *par, const MatBlock *c, double cs, const MatBlock *a, double as,
@@ -958,10 +1212,7 @@ tsr_status kn_ifelse(const ParCtx *par, const MatBlock *c, double cs, const MatB
     *out = NULL;
     if (ifelse_shape(m, &rows, &cols, err) != TSR_OK) return err->code;
     if (!(c && c->sparse) && !(a && a->sparse) && !(b && b->sparse))
-        return ifelse_dense(m, (const double[3]){ cs, as, bs }, rows, cols, out, err);
-    IfJob j = { { c, a, b }, { cs, as, bs }, 0.0, 0, { NULL, NULL, NULL }, NULL };
-    tsr_status st = ifelse_sparse(&j, rows, cols, out, err);
-    for (int t = 0; t < 3; t++) free(j.xs[t]);
-    free(j.scratch);
-    return st;
+        return ifelse_dense(par, m, (const double[3]){ cs, as, bs }, rows, cols, out, err);
+    IfJob j = { { c, a, b }, { cs, as, bs }, 0.0, 0 };
+    return ifelse_sparse(par, &j, rows, cols, out, err);
 }

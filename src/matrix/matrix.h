@@ -44,6 +44,13 @@ typedef struct MatBlock {
     int32_t *idx;
     double *val;
     int64_t cap;
+    /* Buffer cache (see "buffer cache" below): the cache this block's dense
+     * buffers come from and go back to (NULL: calloc/free), and the capacity
+     * in bytes of `dense` when it came from that cache (0: malloc'ed).  Only
+     * block.c sets them: a dense buffer is released by mb_free or the format
+     * conversions, never by free(). */
+    struct MbCache *cache;
+    int64_t dense_cap;
 } MatBlock;
 
 /* Limits on user-controlled sizes. */
@@ -69,6 +76,72 @@ MatBlock *mb_scalar(double v, Err *err);
 void mb_read_cells(const MatBlock *m, double *dst);
 /* Copies row i (0-based) into dst (cols doubles), any format. */
 void mb_read_row(const MatBlock *m, int64_t i, double *dst);
+
+/* ---- buffer cache of large dense blocks (bufcache.c) --------------------------
+ * Fresh pages cost ~0.7 s per GiB here, rewriting touched memory ~17x less
+ * (BENCH.md).  The runtime owns one MbCache (created with the thread pool,
+ * reached by kernels through ParCtx.cache); dense buffers of at least
+ * MB_CACHE_MIN_BYTES allocated through it come from buffers freed earlier
+ * (best fit with at most 25% slack, size classes of 8 steps per power of
+ * two), else from fresh 2 MiB aligned mappings advised MADV_HUGEPAGE.
+ * mb_free gives them back; the cache keeps at most max_bytes of free
+ * buffers and unmaps the least recently freed ones beyond that.  All
+ * functions are thread-safe (kernels allocate on pool threads).  A cache
+ * must outlive every block allocated from it.  CSR arrays (which grow by
+ * realloc) do not use the cache. */
+typedef struct MbCache MbCache;
+#define MB_CACHE_MIN_BYTES ((int64_t)1 << 20)
+typedef struct MbCacheOpts {
+    int64_t max_bytes;   /* bound on free cached bytes; 0: cache disabled
+                            (mb_new_ctx == mb_new, plain calloc/free) */
+    int hugepages;       /* madvise(MADV_HUGEPAGE) fresh buffers (>= 2 MiB) */
+    int inplace;         /* reuse policy read by the interpreter: update a
+                            variable's block in place (X = X * 2 + 1) */
+} MbCacheOpts;
+/* min(physical memory / 4, 4 GiB). */
+int64_t mb_cache_default_bytes(void);
+/* Default bound, huge pages on, in-place on. */
+void mb_cache_opts_default(MbCacheOpts *o);
+/* NULL opts: defaults.  NULL with TSR_NOMEM in err on failure. */
+MbCache *mb_cache_new(const MbCacheOpts *o, Err *err);
+/* Unmaps the cached buffers and frees c (NULL is a no-op). */
+void mb_cache_free(MbCache *c);
+const MbCacheOpts *mb_cache_opts(const MbCache *c);
+/* c != NULL and caching on (max_bytes > 0). */
+int mb_cache_enabled(const MbCache *c);
+typedef struct MbCacheStats {
+    int64_t hits, misses;            /* requests served by a cached / a fresh buffer */
+    int64_t hit_bytes, fresh_bytes;  /* their capacities */
+    int64_t puts, evictions;         /* buffers given back / unmapped instead of kept */
+    int64_t cached_bytes, cached_bufs, peak_cached_bytes;   /* free buffers held */
+    int64_t live_bufs;               /* handed out and not yet given back */
+    int64_t max_bytes;               /* the bound */
+    int64_t inplace_steps, inplace_bytes;   /* outputs written into an input instead */
+} MbCacheStats;
+void mb_cache_stats(MbCache *c, MbCacheStats *st);
+/* Counts one operation that wrote its output over an input of `bytes`
+ * instead of allocating (interpreter in-place updates; -stats, tests). */
+void mb_cache_count_inplace(MbCache *c, int64_t bytes);
+/* Unmaps every cached buffer (memory pressure; tests). */
+void mb_cache_trim(MbCache *c);
+/* Capacity that a fresh buffer of `bytes` gets: rounded up to 1/8 of the
+ * largest power of two <= bytes (and to whole 4 KiB pages). */
+int64_t mb_cache_class(int64_t bytes);
+/* Low level (block.c and tests): a buffer of at least `bytes` (> 0) with its
+ * capacity in *cap; *fresh = 1 when it was mapped fresh (all zero), 0 when
+ * reused (old contents).  NULL when no memory can be mapped.  Give it back
+ * with mb_cache_put(c, buf, cap) of the same cache. */
+void *mb_cache_get(MbCache *c, int64_t bytes, int64_t *cap, int *fresh);
+void mb_cache_put(MbCache *c, void *buf, int64_t cap);
+
+/* Cache-aware allocation, for kernels (par may be NULL: then these are
+ * mb_new).  mb_new_ctx gives a zero-filled block like mb_new (a reused
+ * buffer is cleared with memset, in parallel on par's pool: rewriting
+ * touched memory is cheap); mb_new_uninit leaves the cells undefined and is
+ * for kernels that write every cell of their output.  Blocks remember the
+ * cache, so mb_copy and the format conversions of such a block use it too. */
+MatBlock *mb_new_ctx(const ParCtx *par, int64_t rows, int64_t cols, Err *err);
+MatBlock *mb_new_uninit(const ParCtx *par, int64_t rows, int64_t cols, Err *err);
 
 /* ---- sparse blocks (CSR) ------------------------------------------------------ */
 /* Largest column count a sparse block can have (int32 column indexes). */
@@ -184,7 +257,9 @@ tsr_status kn_trace(const MatBlock *a, double *out, Err *err);
  * BLAS dgemm/dgemv; a sparse side is never densified (CSR kernels, dense
  * result; sparse x sparse: Gustavson, CSR result when its nnz bound is
  * sparse).  The sparse kernels skip zero cells as SystemDS does (0 * Inf
- * contributes 0 there, NaN in BLAS). */
+ * contributes 0 there, NaN in BLAS).  Parallel on par (output tiles or row
+ * ranges, partials reduced in chunk order; see docs/parallel.md): the
+ * result does not depend on the thread count. */
 tsr_status kn_matmul(const ParCtx *par, const MatBlock *a, const MatBlock *b, MatBlock **out,
                      Err *err);
 /* op(A) %*% op(B), op = t() when the flag is set, without materialising the
@@ -199,12 +274,31 @@ tsr_status kn_matmul_ex(const ParCtx *par, const MatBlock *a, int ta, const MatB
  * row lengths)), or goes through a CSR t(A) and Gustavson when the result is
  * sparse, as A %*% t(A) always does. */
 tsr_status kn_tsmm(const ParCtx *par, const MatBlock *a, int left, MatBlock **out, Err *err);
+/* The matrix-vector chain t(X) %*% (w * (X %*% v)), or t(X) %*% (X %*% v)
+ * when w is NULL, in one pass over X (mmchain.c): row panels of X compute
+ * X_p v, scale it by w_p and add t(X_p) (that) into a per-chunk partial,
+ * reduced in chunk order.  X dense or CSR (n x k); v k x c (c >= 1, any
+ * format); w n x 1 (any format) or NULL.  The result is the dense k x c
+ * product; it equals the unfused expression up to floating-point rounding
+ * and does not depend on the thread count.  Errors: v not k rows is the
+ * %*% dimension mismatch of X %*% v; w not n x 1 is "mmchain: ..." (the
+ * interpreter fuses only shapes that fit). */
+tsr_status kn_mmchain(const ParCtx *par, const MatBlock *x, const MatBlock *v,
+                      const MatBlock *w, MatBlock **out, Err *err);
 /* Call once at process start, before any thread exists and before the first
  * BLAS/LAPACK call: if the linked OpenBLAS fell back to its generic kernels
  * on a CPU it does not know (Debian 12's 0.3.21 on AMD Zen 4), re-selects
  * the AVX-512 or AVX2 kernels (sets OPENBLAS_CORETYPE unless the user set
- * it).  Not thread-safe (setenv).  Returns the kernel set in use. */
+ * it), and limits a threaded OpenBLAS to one thread per call (Tessera's pool
+ * owns the cores).  Not thread-safe (setenv).  Returns the kernel set in use. */
 const char *kn_blas_setup(void);
+/* Whether BLAS/LAPACK may be called from several threads at once.  Debian
+ * 12's sequential OpenBLAS (libopenblas0-serial) is built without locking
+ * and returns wrong results under concurrent calls, so Tessera links the
+ * pthreads build (limited to one thread per call by kn_blas_setup); kernels
+ * that call BLAS from pool tasks must run those tasks on one thread when
+ * this returns 0 (a sequential build chosen through the alternatives). */
+int kn_blas_concurrent(void);
 /* Reorganisations keep a CSR input in CSR (transpose, rev, reshape, slice,
  * diag; cbind/rbind when all inputs are CSR or the result prefers sparse).
  * transpose of CSR is a counting sort, O(nnz + rows + cols). */
@@ -236,6 +330,23 @@ tsr_status kn_slice(const MatBlock *a, int64_t rl, int64_t ru, int64_t cl, int64
 tsr_status kn_assign_slice(MatBlock *a, int64_t rl, int64_t ru, int64_t cl, int64_t cu,
                            const MatBlock *src, Err *err);
 tsr_status kn_assign_cell(MatBlock *a, int64_t r, int64_t c, double v, Err *err);
+
+/* ---- in-place cellwise updates (inplace.c) ----------------------------------
+ * For an output that may overwrite an input whose last use it is (the
+ * interpreter's X = X op e, or a dead temporary): the same cell semantics as
+ * kn_binary_scalar / kn_binary (same shape) / kn_unary, written into x's
+ * dense cells, nnz kept exact.  x must be dense and exclusively owned by the
+ * caller; y is NULL (operand: the scalar s) or a dense block of x's shape,
+ * and may be x itself.  x_left = 1: x op operand, 0: operand op x.  Never
+ * allocates, never fails; parallel over par (same chunks for any thread
+ * count).  The format is left dense: the caller normalises (mb_examine). */
+int kn_binop_is_cellwise(BinOp op);   /* every BinOp but %*% */
+void kn_binary_inplace(const ParCtx *par, BinOp op, MatBlock *x, int x_left, const MatBlock *y,
+                       double s);
+void kn_unary_inplace(const ParCtx *par, KnUnary fn, MatBlock *x);
+/* Turns every -0.0 cell of a dense x into +0.0 (what a round trip through
+ * CSR does, which stores no zeros). */
+void kn_dense_clear_negzero(const ParCtx *par, MatBlock *x);
 
 /* ---- data generation ------------------------------------------------------- */
 typedef enum { KR_UNIFORM, KR_NORMAL, KR_POISSON } KnPdf;

@@ -107,6 +107,12 @@ tsr_status kn_lapack_limit(const MatBlock *a, Err *err);
 /* Error of a negative LAPACKE info (workspace allocation, invalid argument). */
 tsr_status kn_lapack_fail(int info, const char *fn, Err *err);
 
+/* ---- parallel partial results (matmul.c) ---------------------------------------
+ * y[i] += part[p * len + i] for p = 0 .. np-1 in that order (per-chunk
+ * partial results reduced in chunk order), split over i on the pool. */
+void kn_add_partials(const ParCtx *par, double *y, const double *part, int64_t np,
+                     int64_t len);
+
 /* ---- argument helpers -------------------------------------------------------- */
 /* A matrix with no cells has dense == NULL; this gives a usable pointer
  * expression for loops that run zero times. */

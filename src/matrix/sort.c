@@ -10,7 +10,10 @@
  * the same stable order without the index indirection (kn_sort_dbl).  Scratch memory is allocated once per call before
  * sorting; failure is a TSR_NOMEM error.  Inputs are read through the block
  * API (mb_get / mb_read_row / mb_read_cells) and never modified; order() of
- * a sparse block permutes its CSR rows into a sparse result.
+ * a sparse block permutes its CSR rows into a sparse result.  order()
+ * extracts its keys, sorts (psort_idx: chunks sorted in parallel, then
+ * parallel pairwise merges) and gathers its rows on the pool; a stable sort
+ * has one result, so it is the same for any thread count.
  */
 #include "matrix/matrix_int.h"
 
@@ -113,6 +116,83 @@ int64_t *kn_argsort(const double *key, int64_t n, int desc)
     return idx;
 }
 
+/* ---- parallel stable sort -------------------------------------------------------------------
+ * Fixed chunks (par_grain) are sorted with kn_sort_idx in parallel, then
+ * merged pairwise in rounds; each round splits its output into pieces of
+ * one chunk length, and a piece finds its inputs by co-ranking (a binary
+ * search for how many of its first outputs come from the left run).  Ties
+ * take the left run first, so the merge is stable, and a stable sort has a
+ * single result: the same permutation as kn_sort_idx for any chunking or
+ * thread count. */
+
+typedef struct PSort {
+    KnIdxCmp cmp;
+    const void *ctx;
+    int64_t *src, *dst;   /* sort: idx and scratch; merge: from src into dst */
+    int64_t n, run;       /* merge: length of the sorted runs in src */
+} PSort;
+
+static void psort_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    PSort *p = arg;
+    kn_sort_idx(p->src + lo, p->dst + lo, hi - lo, p->cmp, p->ctx);
+}
+
+/* How many of the first k outputs of the stable merge of a[0..la) and
+ * b[0..lb) come from a. */
+static int64_t corank(const PSort *p, int64_t k, const int64_t *a, int64_t la, const int64_t *b,
+                      int64_t lb)
+{
+    int64_t lo = k > lb ? k - lb : 0, hi = k < la ? k : la;
+    while (lo < hi) {
+        int64_t i = lo + (hi - lo) / 2, j = k - i;
+        /* a[i] precedes b[j-1] (ties: a first): more of a belongs in */
+        if (j > 0 && p->cmp(p->ctx, b[j - 1], a[i]) >= 0) lo = i + 1;
+        else hi = i;
+    }
+    return lo;
+}
+
+/* Output positions [lo, hi) of one merge round (inside one pair of runs). */
+static void psort_merge(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    PSort *p = arg;
+    int64_t base = lo / (2 * p->run) * (2 * p->run);
+    int64_t mid = base + p->run < p->n ? base + p->run : p->n;
+    int64_t end = base + 2 * p->run < p->n ? base + 2 * p->run : p->n;
+    const int64_t *a = p->src + base, *b = p->src + mid;
+    int64_t la = mid - base, lb = end - mid;
+    int64_t i = corank(p, lo - base, a, la, b, lb), j = lo - base - i;
+    int64_t i1 = corank(p, hi - base, a, la, b, lb), j1 = hi - base - i1;
+    int64_t *d = p->dst + lo;
+    while (i < i1 && j < j1) *d++ = p->cmp(p->ctx, b[j], a[i]) < 0 ? b[j++] : a[i++];
+    while (i < i1) *d++ = a[i++];
+    while (j < j1) *d++ = b[j++];
+}
+
+/* Stable sort of idx[0..n) with n cells of scratch, on the pool.  `cost`:
+ * the cost of one comparison in par_grain units. */
+static void psort_idx(const ParCtx *par, int64_t *idx, int64_t *scratch, int64_t n, KnIdxCmp cmp,
+                      const void *ctx, double cost)
+{
+    double lg = 1.0;
+    for (int64_t m = n; m > 1; m >>= 1) lg += 1.0;
+    int64_t grain = par_grain(n, cost * lg);
+    if (par_nchunks(n, grain) <= 1) {
+        kn_sort_idx(idx, scratch, n, cmp, ctx);
+        return;
+    }
+    PSort p = { cmp, ctx, idx, scratch, n, grain };
+    par_for(par, n, grain, psort_chunk, &p);
+    for (; p.run < n; p.run *= 2) {
+        par_for(par, n, grain, psort_merge, &p);
+        int64_t *t = p.src;
+        p.src = p.dst;
+        p.dst = t;
+    }
+    if (p.src != idx) memcpy(idx, p.src, (size_t)n * sizeof *idx);
+}
+
 /* ---- order ------------------------------------------------------------------------------- */
 
 /* Sort keys: nkeys columns of m values each, key k at keys[k*m .. k*m+m). */
@@ -190,20 +270,46 @@ static MatBlock *order_rows_csr(const MatBlock *a, const int64_t *idx, Err *err)
     return z;
 }
 
+/* The row loops of order(), split over the pool. */
+typedef struct OrderJob {
+    const MatBlock *a;
+    const int64_t *cols;   /* key columns (1-based) */
+    int64_t nc;
+    double *keys;
+    const int64_t *idx;
+    MatBlock *z;
+    int index_return;
+} OrderJob;
+
+static void order_keys(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    OrderJob *o = arg;
+    int64_t m = o->a->rows;
+    for (int64_t k = 0; k < o->nc; k++)
+        for (int64_t i = lo; i < hi; i++) o->keys[k * m + i] = mb_get(o->a, i, o->cols[k] - 1);
+}
+
+static void order_rows(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    OrderJob *o = arg;
+    int64_t n = o->z->cols;
+    for (int64_t i = lo; i < hi; i++) {
+        if (o->index_return) o->z->dense[i] = (double)(o->idx[i] + 1);
+        else if (n > 0) mb_read_row(o->a, o->idx[i], o->z->dense + i * n);
+    }
+}
+
 /* Writes the result rows (or 1-based indexes) in the sorted order idx. */
-static MatBlock *order_output(const MatBlock *a, const int64_t *idx, int index_return, Err *err)
+static MatBlock *order_output(const ParCtx *par, const MatBlock *a, const int64_t *idx,
+                              int index_return, Err *err)
 {
     int64_t m = a->rows, n = a->cols;
     if (a->sparse && !index_return) return order_rows_csr(a, idx, err);
     MatBlock *z = mb_new(m, index_return ? 1 : n, err);
     if (!z) return NULL;
-    if (index_return) {
-        for (int64_t i = 0; i < m; i++) z->dense[i] = (double)(idx[i] + 1);
-        z->nnz = m;
-        return z;
-    }
-    for (int64_t i = 0; i < m && n > 0; i++) mb_read_row(a, idx[i], z->dense + i * n);
-    z->nnz = a->nnz;   /* a permutation of the rows */
+    OrderJob o = { a, NULL, 0, NULL, idx, z, index_return };
+    par_for(par, m, par_grain(m, index_return ? 1.0 : 2.0 * (double)n), order_rows, &o);
+    z->nnz = index_return ? m : a->nnz;   /* a permutation of the rows */
     return z;
 }
 
@@ -217,12 +323,12 @@ tsr_status kn_order(const ParCtx *par, const MatBlock *a, const MatBlock *by, in
     double *keys = malloc((size_t)(m > 0 ? m * nc : 1) * sizeof *keys);
     int64_t *idx = idx_alloc(m), *tmp = idx_alloc(m);
     if (keys && idx && tmp) {
-        for (int64_t k = 0; k < nc; k++)
-            for (int64_t i = 0; i < m; i++) keys[k * m + i] = mb_get(a, i, cols[k] - 1);
+        OrderJob o = { a, cols, nc, keys, NULL, NULL, 0 };
+        par_for(par, m, par_grain(m, (double)nc * (a->sparse ? 8.0 : 1.0)), order_keys, &o);
         for (int64_t i = 0; i < m; i++) idx[i] = i;
         OrderCtx c = { keys, nc, m, decreasing };
-        kn_sort_idx(idx, tmp, m, cmp_rows, &c);
-        *out = order_output(a, idx, index_return, err);
+        psort_idx(par, idx, tmp, m, cmp_rows, &c, 2.0 * (double)nc);
+        *out = order_output(par, a, idx, index_return, err);
     } else {
         err_set(err, TSR_NOMEM, "out of memory in order()");
     }

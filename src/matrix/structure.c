@@ -10,6 +10,13 @@
  * y) must not allocate n x max(y) dense cells).  Other results are dense.
  * nnz is exact.  Sorting kernels (order, unique) are in sort.c, grouped
  * aggregates in stats.c.
+ *
+ * table() on the pool: the validating pass runs over fixed chunks of the
+ * entries (the first bad entry in input order is reported); a dense result
+ * small enough that one table per chunk costs no more than the input is
+ * filled per chunk and the chunk tables are summed in chunk order (weights
+ * are then summed in that order, the same for any thread count); larger
+ * dense results and CSR results are filled sequentially.
  */
 #include "matrix/matrix_int.h"
 
@@ -84,21 +91,69 @@ static int table_entry(TabIn in[3], int64_t k, int64_t *i, int64_t *j, double *w
     return -1;
 }
 
-/* First pass: validates every entry and finds the largest indexes. */
-static tsr_status table_extent(TabIn in[3], int64_t n, int64_t *mi, int64_t *mj, Err *err)
+/* The parallel passes over the entries: fixed chunks of `grain` entries
+ * (par_grain: they depend only on n), each with its own cursors. */
+typedef struct TabJob {
+    const TabIn *in;        /* the inputs (cursors unused) */
+    int64_t grain, nchunks;
+    int64_t *mi, *mj;       /* extent: per chunk, the largest indexes */
+    int64_t *bad;           /* extent: per chunk, first entry <= 0 or -1 */
+    double *part;           /* dense fill: per chunk, a rows x cols table */
+    double *out;            /* dense fill: the result's cells */
+    int64_t rows, cols;
+} TabJob;
+
+/* Cost of one entry in par_grain units (three reads, conversions, checks). */
+#define TAB_ENTRY_COST 8.0
+
+static void extent_chunk(void *arg, int64_t lo, int64_t hi, int wid)
 {
-    int64_t i, j;
+    TabJob *j = arg;
+    int64_t c = lo / j->grain, i, jj, mi = 0, mj = 0;
+    double w;
+    TabIn in[3] = { j->in[0], j->in[1], j->in[2] };
+    tab_rewind(in);
+    j->bad[c] = -1;
+    for (int64_t k = lo; k < hi; k++) {
+        int r = table_entry(in, k, &i, &jj, &w, NULL);
+        if (r < 0) {
+            j->bad[c] = k;
+            break;
+        }
+        if (r == 0) continue;
+        mi = i > mi ? i : mi;
+        mj = jj > mj ? jj : mj;
+    }
+    j->mi[c] = mi;
+    j->mj[c] = mj;
+}
+
+/* First pass: validates every entry and finds the largest indexes; the
+ * error is that of the first bad entry in input order. */
+static tsr_status table_extent(const ParCtx *par, TabIn in[3], int64_t n, int64_t *mi,
+                               int64_t *mj, Err *err)
+{
+    int64_t grain = par_grain(n, TAB_ENTRY_COST), nc = par_nchunks(n, grain), i, j;
     double w;
     *mi = *mj = 0;
-    tab_rewind(in);
-    for (int64_t k = 0; k < n; k++) {
-        int r = table_entry(in, k, &i, &j, &w, err);
-        if (r < 0) return err->code;
-        if (r == 0) continue;
-        *mi = i > *mi ? i : *mi;
-        *mj = j > *mj ? j : *mj;
+    if (nc == 0) return TSR_OK;
+    int64_t *buf = malloc((size_t)nc * 3 * sizeof *buf);
+    if (!buf) return err_set(err, TSR_NOMEM, "out of memory in table()");
+    TabJob job = { in, grain, nc, buf, buf + nc, buf + 2 * nc, NULL, NULL, 0, 0 };
+    par_for(par, n, grain, extent_chunk, &job);
+    tsr_status st = TSR_OK;
+    for (int64_t c = 0; c < nc && st == TSR_OK; c++) {
+        if (job.bad[c] >= 0) {      /* rebuild the message of that entry */
+            tab_rewind(in);
+            table_entry(in, job.bad[c], &i, &j, &w, err);
+            st = err->code;
+            break;
+        }
+        *mi = job.mi[c] > *mi ? job.mi[c] : *mi;
+        *mj = job.mj[c] > *mj ? job.mj[c] : *mj;
     }
-    return TSR_OK;
+    free(buf);
+    return st;
 }
 
 static tsr_status table_dims(int64_t d1, int64_t d2, Err *err)
@@ -108,15 +163,56 @@ static tsr_status table_dims(int64_t d1, int64_t d2, Err *err)
                    (long long)d1, (long long)d2);
 }
 
-/* Dense result: weights added in input order. */
-static void table_fill_dense(TabIn in[3], int64_t n, MatBlock *z, Err *err)
+/* Adds the weights of entries [lo, hi) into the rows x cols table t. */
+static void fill_range(TabIn in[3], int64_t lo, int64_t hi, double *t, int64_t rows, int64_t cols)
 {
     int64_t i, j;
     double wt;
     tab_rewind(in);
-    for (int64_t k = 0; k < n; k++)
-        if (table_entry(in, k, &i, &j, &wt, err) > 0 && i <= z->rows && j <= z->cols)
-            z->dense[(i - 1) * z->cols + (j - 1)] += wt;
+    for (int64_t k = lo; k < hi; k++)
+        if (table_entry(in, k, &i, &j, &wt, NULL) > 0 && i <= rows && j <= cols)
+            t[(i - 1) * cols + (j - 1)] += wt;
+}
+
+static void fill_chunk(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    TabJob *j = arg;
+    TabIn in[3] = { j->in[0], j->in[1], j->in[2] };
+    double *t = j->part + (lo / j->grain) * j->rows * j->cols;
+    memset(t, 0, (size_t)(j->rows * j->cols) * sizeof *t);
+    fill_range(in, lo, hi, t, j->rows, j->cols);
+}
+
+/* Output cells [lo, hi): the chunk tables summed in chunk order. */
+static void reduce_cells(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    TabJob *j = arg;
+    int64_t cells = j->rows * j->cols;
+    for (int64_t c = 0; c < j->nchunks; c++) {
+        const double *t = j->part + c * cells;
+        for (int64_t q = lo; q < hi; q++) j->out[q] += t[q];
+    }
+}
+
+/* Dense result.  Small tables (all chunk tables together no larger than
+ * the input) are filled per chunk in parallel and summed in chunk order;
+ * otherwise the weights are added in input order.  Either way the result
+ * does not depend on the thread count. */
+static void table_fill_dense(const ParCtx *par, TabIn in[3], int64_t n, MatBlock *z)
+{
+    int64_t grain = par_grain(n, TAB_ENTRY_COST), nc = par_nchunks(n, grain);
+    int64_t cells = MB_CELLS(z);
+    double *part = NULL;
+    if (nc > 1 && cells > 0 && cells <= n / nc)
+        part = malloc((size_t)(nc * cells) * sizeof *part);
+    if (part) {
+        TabJob job = { in, grain, nc, NULL, NULL, NULL, part, z->dense, z->rows, z->cols };
+        par_for(par, n, grain, fill_chunk, &job);
+        par_for(par, cells, par_grain(cells, (double)nc), reduce_cells, &job);
+        free(part);
+    } else if (cells > 0) {
+        fill_range(in, 0, n, z->dense, z->rows, z->cols);
+    }
     mb_recount_nnz(z);
 }
 
@@ -207,7 +303,7 @@ tsr_status kn_table(const ParCtx *par, const MatBlock *a, double as, const MatBl
     int64_t n = 0, mi = 0, mj = 0;
     *out = NULL;
     if (table_shape(in, &n, err) || table_dims(d1, d2, err) ||
-        table_extent(in, n, &mi, &mj, err))
+        table_extent(par, in, n, &mi, &mj, err))
         return err->code;
     int fixed = d1 >= 0 && d2 >= 0;
     int64_t rows = fixed ? d1 : mi, cols = fixed ? d2 : mj;
@@ -223,7 +319,7 @@ tsr_status kn_table(const ParCtx *par, const MatBlock *a, double as, const MatBl
     }
     MatBlock *z = mb_new(rows, cols, err);
     if (!z) return err->code;
-    table_fill_dense(in, n, z, err);
+    table_fill_dense(par, in, n, z);
     *out = z;
     return TSR_OK;
 }

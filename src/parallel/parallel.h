@@ -35,10 +35,15 @@
 
 /* ---- thread pool ------------------------------------------------------------ */
 typedef struct ParPool ParPool;
+struct MbCache;   /* the buffer cache of large blocks (matrix/matrix.h) */
 
 typedef struct ParCtx {
     ParPool *pool;   /* NULL: sequential back end */
     int threads;     /* threads one operation may keep busy, caller included (>= 1) */
+    /* Where kernels get large output buffers (mb_new_ctx/mb_new_uninit) and
+     * where freed ones go back; owned by the runtime, thread-safe.  NULL:
+     * plain calloc/free (the par_serial() default). */
+    struct MbCache *cache;
 } ParCtx;
 
 /* Number of online cores (>= 1). */
@@ -104,7 +109,7 @@ ParCtx par_nested(const ParCtx *ctx, int k);
 /* Sequential context (pool NULL, 1 thread). */
 static inline ParCtx par_serial(void)
 {
-    ParCtx c = {0, 1};
+    ParCtx c = {0, 1, 0};
     return c;
 }
 

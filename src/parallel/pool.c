@@ -304,9 +304,10 @@ int64_t par_grain(int64_t n, double cost_per_item)
 
 ParCtx par_nested(const ParCtx *ctx, int k)
 {
-    ParCtx c = {0, 1};
+    ParCtx c = {0, 1, 0};
     if (!ctx) return c;
     c.pool = ctx->pool;
+    c.cache = ctx->cache;   /* nested work allocates from the same cache */
     c.threads = k > 0 ? ctx->threads / k : ctx->threads;
     if (c.threads < 1) c.threads = 1;
     return c;

@@ -8,8 +8,17 @@
  * rendered error message and the statistics survive until the next run.
  * The interpreter's recursion guard needs the bounds of the calling
  * thread's stack, which it reads with pthread_getattr_np (GNU).
+ *
+ * A context owns the thread pool and the buffer cache of large blocks
+ * (matrix.h, MbCache), both reached by kernels through RtCtx.par.  The
+ * cache is configured from the environment at tsr_open (docs/parallel.md,
+ * "Memory reuse"): TSR_BUFCACHE=0 disables it (plain calloc/free), a size
+ * such as 512M or 2G bounds the free buffers it keeps (default
+ * min(RAM/4, 4 GiB)); TSR_HUGEPAGES=0 stops MADV_HUGEPAGE advice;
+ * TSR_INPLACE=0 stops in-place updates of variables (X = X * 2 + 1).
  */
 #define _GNU_SOURCE
+#include <ctype.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -31,6 +40,7 @@ struct tsr_ctx {
     int ran;             /* a run has finished (statistics are valid) */
     ParPool *pool;       /* threads - 1 workers; NULL when threads == 1 */
     int threads;         /* effective degree of parallelism */
+    MbCache *cache;      /* buffer cache of large blocks; NULL if it could not be made */
 };
 
 void tsr_options_default(tsr_options *o)
@@ -43,6 +53,46 @@ void tsr_options_default(tsr_options *o)
     o->out = NULL;
     o->err = NULL;
     o->scripts_dir = NULL;
+}
+
+/* A byte count "N", "N[kKmMgG]"; -1 if malformed. */
+static int64_t parse_bytes(const char *s)
+{
+    char *end;
+    long long v = strtoll(s, &end, 10);
+    if (end == s || v < 0) return -1;
+    int64_t mul = 1;
+    switch (tolower((unsigned char)*end)) {
+    case '\0': break;
+    case 'k': mul = (int64_t)1 << 10; end++; break;
+    case 'm': mul = (int64_t)1 << 20; end++; break;
+    case 'g': mul = (int64_t)1 << 30; end++; break;
+    default: return -1;
+    }
+    if (*end || v > INT64_MAX / mul) return -1;
+    return (int64_t)v * mul;
+}
+
+/* An environment switch: unset or anything but "0"/"off" is on. */
+static int env_on(const char *name)
+{
+    const char *v = getenv(name);
+    return !v || (strcmp(v, "0") != 0 && strcmp(v, "off") != 0);
+}
+
+/* The buffer cache as the environment configures it (see the top). */
+static MbCache *cache_from_env(void)
+{
+    MbCacheOpts o;
+    mb_cache_opts_default(&o);
+    const char *v = getenv("TSR_BUFCACHE");
+    if (v && (strcmp(v, "0") == 0 || strcmp(v, "off") == 0)) o.max_bytes = 0;
+    else if (v && parse_bytes(v) > 0) o.max_bytes = parse_bytes(v);
+    o.hugepages = env_on("TSR_HUGEPAGES");
+    o.inplace = env_on("TSR_INPLACE");
+    Err err;
+    err_clear(&err);
+    return mb_cache_new(&o, &err);   /* NULL: run without (calloc/free, no in-place) */
 }
 
 tsr_ctx *tsr_open(const tsr_options *o)
@@ -64,6 +114,7 @@ tsr_ctx *tsr_open(const tsr_options *o)
         c->pool = par_pool_new(c->threads - 1, &err);
         if (!c->pool) c->threads = 1;   /* no threads: run sequentially */
     }
+    c->cache = cache_from_env();
     return c;
 }
 
@@ -71,6 +122,7 @@ void tsr_close(tsr_ctx *c)
 {
     if (!c) return;
     par_pool_free(c->pool);
+    mb_cache_free(c->cache);   /* every block of the runs is freed by now */
     free(c->errmsg);
     free(c);
 }
@@ -128,6 +180,7 @@ static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
     in->ctx.threads = c->threads;
     in->ctx.par.pool = c->pool;
     in->ctx.par.threads = c->threads;
+    in->ctx.par.cache = c->cache;
     in->ctx.block_format = c->opt.block_format == 1   ? MB_FMT_DENSE
                            : c->opt.block_format == 2 ? MB_FMT_SPARSE
                                                       : MB_FMT_AUTO;
@@ -284,5 +337,14 @@ void tsr_print_stats(const tsr_ctx *c, FILE *f)
     fprintf(f, "Total parse time:\t\t%.3f sec.\n", parse);
     fprintf(f, "Total compilation time:\t\t%.3f sec.\n", comp);
     fprintf(f, "Total execution time:\t\t%.3f sec.\n", exec);
+    if (c->cache) {
+        MbCacheStats cs;
+        mb_cache_stats(c->cache, &cs);
+        fprintf(f, "Buffer cache (hits/fresh/evicted):\t%lld/%lld/%lld, %.1f MB kept.\n",
+                (long long)cs.hits, (long long)cs.misses, (long long)cs.evictions,
+                (double)cs.cached_bytes / 1e6);
+        fprintf(f, "In-place updates:\t\t%lld (%.1f MB).\n", (long long)cs.inplace_steps,
+                (double)cs.inplace_bytes / 1e6);
+    }
     print_heavy_hitters(st, c->opt.stats_top > 0 ? c->opt.stats_top : 10, f);
 }

@@ -223,7 +223,9 @@ static tsr_status read_value(RtCtx *ctx, const char *path, const IoMeta *m, Valu
     }
     if (m->data_type != DT_MATRIX && m->data_type != DT_UNKNOWN)
         return bi_err(ctx, "read(): data_type %s is not supported", rt_dt_name(m->data_type));
-    if (io_read_matrix(path, m, &blk, &ctx->err) != TSR_OK)
+    IoMeta pm = *m;            /* shallow: the strings stay m's */
+    pm.par = &ctx->par;        /* csv/text parse on the pool */
+    if (io_read_matrix(path, &pm, &blk, &ctx->err) != TSR_OK)
         return ctx->err.code;
     return bi_ret_block(TSR_OK, &blk, out);
 }
@@ -334,6 +336,7 @@ static tsr_status write_value(RtCtx *ctx, const Value *x, const char *path, IoMe
         return bi_err(ctx, "write(): writing a %s is not supported", rt_dt_name(x->dt));
     m->data_type = DT_MATRIX;
     m->value_type = VT_FP64;
+    m->par = &ctx->par;        /* csv/text format rows on the pool */
     return io_write_matrix(path, rt_mat_block(x), m, &ctx->err);
 }
 

@@ -88,6 +88,49 @@ tsr_status rt_op_binary(Interp *in, BinOp op, const Value *a, const Value *b, Va
     return st;
 }
 
+/* ---- fused matrix products (patterns recognised by interp_mm.c) ---------------- */
+
+/* A kernel's new block as the operation's value, in the normalised format. */
+static tsr_status take_block(Interp *in, tsr_status st, MatBlock *res, Value *out)
+{
+    if (st != TSR_OK) return st;
+    *out = rt_mat_take(res);
+    return normalize(in, out, 1);
+}
+
+tsr_status rt_op_matmul_ex(Interp *in, const Value *a, int ta, const Value *b, int tb,
+                           Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    MatBlock *res = NULL;
+    tsr_status st = kn_matmul_ex(&in->ctx.par, rt_mat_block(a), ta, rt_mat_block(b), tb, &res,
+                                 &in->ctx.err);
+    st = take_block(in, st, res, out);
+    rt_stats_end(in, "ba+*", t0);
+    return st;
+}
+
+tsr_status rt_op_tsmm(Interp *in, const Value *x, int left, Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    MatBlock *res = NULL;
+    tsr_status st = kn_tsmm(&in->ctx.par, rt_mat_block(x), left, &res, &in->ctx.err);
+    st = take_block(in, st, res, out);
+    rt_stats_end(in, "tsmm", t0);
+    return st;
+}
+
+tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value *w, Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    MatBlock *res = NULL;
+    tsr_status st = kn_mmchain(&in->ctx.par, rt_mat_block(x), rt_mat_block(v),
+                               w ? rt_mat_block(w) : NULL, &res, &in->ctx.err);
+    st = take_block(in, st, res, out);
+    rt_stats_end(in, "mmchain", t0);
+    return st;
+}
+
 tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);

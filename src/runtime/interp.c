@@ -10,6 +10,7 @@
  * jumps: every function returns a status and releases what it owns.
  */
 #include "runtime/rt_int.h"
+#include "runtime/rt_inplace.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -235,6 +236,11 @@ static tsr_status eval_binary(Interp *in, const Expr *e, Value *out)
 {
     Value ta, tb;
     const Value *a, *b;
+    int fused = 0;
+    if (e->u.bin.op == BOP_MATMUL) {   /* t(X) %*% X, t(X) %*% (X %*% v), ... (interp_mm.c) */
+        tsr_status fst = rt_eval_matmul(in, e, out, &fused);
+        if (fused) return fst;
+    }
     tsr_status st = eval_ref(in, e->u.bin.l, &ta, &a);
     if (st) return st;
     st = eval_ref(in, e->u.bin.r, &tb, &b);
@@ -379,10 +385,12 @@ static tsr_status exec_assign(Interp *in, const Stmt *s)
 {
     if (s->u.assign.indexed) return exec_lindex(in, s);
     const char *name = s->u.assign.target;
+    int done = 0;
+    tsr_status st = rt_assign_inplace(in, s, &done);   /* X = X * 2 + 1: into X's block */
+    if (done) return st;
     Value v;
-    tsr_status st = s->u.assign.value->kind == EX_CALL
-                        ? rt_eval_call(in, s->u.assign.value, s->end, &v, 1)
-                        : rt_eval(in, s->u.assign.value, &v);
+    st = s->u.assign.value->kind == EX_CALL ? rt_eval_call(in, s->u.assign.value, s->end, &v, 1)
+                                            : rt_eval(in, s->u.assign.value, &v);
     if (st) return st;
     if (s->u.assign.accumulate) {
         const Value *cur = rt_env_get(in->env, name);
@@ -391,6 +399,10 @@ static tsr_status exec_assign(Interp *in, const Stmt *s)
             rt_release(&v);
             return fail(in, s->span,
                         "Invalid accumulator assignment to non-existing variable %s.", name);
+        }
+        if (rt_accumulate_inplace(in, name, &v)) {   /* X += G: into X's block */
+            rt_release(&v);
+            return TSR_OK;
         }
         st = rt_op_binary(in, BOP_ADD, cur, &v, &sum);
         rt_release(&v);

@@ -79,6 +79,14 @@ const char *rt_binop_opcode(BinOp op);
 tsr_status rt_op_binary(Interp *in, BinOp op, const Value *a, const Value *b, Value *out);
 tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out);
 tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *out, int nout);
+/* Fused products on matrix values (the caller checked the data types):
+ * op(A) %*% op(B) without a materialised transpose ("ba+*"), t(X) %*% X
+ * (left) or X %*% t(X) ("tsmm"), and t(X) %*% (w * (X %*% v)) with w NULL
+ * for t(X) %*% (X %*% v) ("mmchain"). */
+tsr_status rt_op_matmul_ex(Interp *in, const Value *a, int ta, const Value *b, int tb,
+                           Value *out);
+tsr_status rt_op_tsmm(Interp *in, const Value *x, int left, Value *out);
+tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value *w, Value *out);
 
 /* Inclusive 1-based index bounds of one access X[rl:ru, cl:cu]. */
 typedef struct IdxBounds {
@@ -96,6 +104,15 @@ tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Va
 tsr_status rt_exec_block(Interp *in, const StmtList *b);
 /* Evaluates an expression into *out (owned by the caller). */
 tsr_status rt_eval(Interp *in, const Expr *e, Value *out);
+
+/* ---- matrix-product patterns (interp_mm.c) ---------------------------------
+ * For a %*% expression e, recognises t(X) %*% X, X %*% t(X), t(A) %*% B,
+ * A %*% t(B) and t(X) %*% ([w *] (X %*% v)) (t the builtin transpose)
+ * before the operands are evaluated and runs the fused operation.  Sets
+ * *handled = 0 when e is not such a pattern (nothing was evaluated: the
+ * caller evaluates e as usual); else *handled = 1 and the result or error
+ * is the one of the unfused evaluation up to floating-point rounding. */
+tsr_status rt_eval_matmul(Interp *in, const Expr *e, Value *out, int *handled);
 
 /* ---- calls (call.c) ---------------------------------------------------------- */
 /* Evaluates and executes a call expression, writing nout results (nout >= 1

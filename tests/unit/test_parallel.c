@@ -129,7 +129,7 @@ static void test_pool(int workers, int threads)
     ParPool *pool = par_pool_new(workers, &err);
     CHECK(pool != NULL);
     if (!pool) return;
-    ParCtx ctx = {pool, threads};
+    ParCtx ctx = {pool, threads, NULL};
     int64_t n = 100000;
     atomic_int *hits = calloc((size_t)n, sizeof *hits);
     for (int rep = 0; rep < 20; rep++) {
