@@ -337,6 +337,12 @@ void tsr_print_stats(const tsr_ctx *c, FILE *f)
     fprintf(f, "Total parse time:\t\t%.3f sec.\n", parse);
     fprintf(f, "Total compilation time:\t\t%.3f sec.\n", comp);
     fprintf(f, "Total execution time:\t\t%.3f sec.\n", exec);
+    {
+        ParPoolStats ps;
+        par_pool_stats(c->pool, &ps);
+        fprintf(f, "Threads (pool jobs/tasks/inline):\t%d (%lld/%lld/%lld).\n", c->threads,
+                (long long)ps.jobs, (long long)ps.tasks, (long long)ps.inline_jobs);
+    }
     if (c->cache) {
         MbCacheStats cs;
         mb_cache_stats(c->cache, &cs);
