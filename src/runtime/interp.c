@@ -244,7 +244,8 @@ static tsr_status eval_binary(Interp *in, const Expr *e, Value *out)
     tsr_status st = eval_ref(in, e->u.bin.l, &ta, &a);
     if (st) return st;
     st = eval_ref(in, e->u.bin.r, &tb, &b);
-    if (!st) {
+    /* A dead temporary operand takes the result (inplace.c); else the op. */
+    if (!st && !rt_binary_temp_inplace(in, e->u.bin.op, &ta, a, &tb, b, out)) {
         st = rt_op_binary(in, e->u.bin.op, a, b, out);
         if (st) rt_fail_at(in, e->span);
     }
