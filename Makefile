@@ -31,5 +31,33 @@ asan: deps
 	@cd build-asan && ASAN_OPTIONS=detect_leaks=1 UBSAN_OPTIONS=print_stacktrace=1 ctest --output-on-failure -j $(JOBS)
 ubsan: asan
 
+# Tessera side by side with NumPy/SciPy/scikit-learn/R on the workloads of bench/README.md.
+# BENCH_QUICK=1: small sizes, one run each (a smoke test of about a minute);
+# BENCH_ARGS: more options for bench/run.py, e.g. BENCH_ARGS="--only gemm --reps 3 --markdown".
+BENCH_DIR = $(BUILD)/bench
+BENCH_HELPERS = $(BENCH_DIR)/rclock.so $(BENCH_DIR)/peak $(BENCH_DIR)/dgemm_openblas \
+                $(BENCH_DIR)/blas_race
+BENCH_BLAS = $(shell pkg-config --cflags --libs openblas 2>/dev/null || echo -lopenblas)
+
+bench: deps
+	@bash scripts/install-bench-deps.sh $(BENCH_DIR)
+	@$(MAKE) --no-print-directory $(BUILD)/Makefile
+	@cmake --build $(BUILD) -j $(JOBS) --target tessera_cli par_overhead
+	@$(MAKE) --no-print-directory $(BENCH_HELPERS)
+	@/usr/bin/python3 bench/run.py --build $(BUILD) $(if $(BENCH_QUICK),--quick) $(BENCH_ARGS)
+
+$(BENCH_DIR)/rclock.so: bench/rclock.c
+	@mkdir -p $(@D)
+	cc -O2 -Wall -Wextra -shared -fPIC -o $@ $<
+$(BENCH_DIR)/peak: bench/peak.c
+	@mkdir -p $(@D)
+	cc -O2 -march=native -Wall -Wextra -pthread -o $@ $<
+$(BENCH_DIR)/dgemm_openblas: bench/dgemm_openblas.c
+	@mkdir -p $(@D)
+	cc -O2 -Wall -Wextra -o $@ $< $(BENCH_BLAS) -lm
+$(BENCH_DIR)/blas_race: bench/blas_race.c
+	@mkdir -p $(@D)
+	cc -O2 -Wall -Wextra -pthread -o $@ $< $(BENCH_BLAS)
+
 clean:
 	rm -rf $(BUILD) build-asan

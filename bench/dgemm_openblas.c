@@ -1,9 +1,13 @@
 /*
- * dgemm_openblas.c - the peer for bench/dgemm: OpenBLAS dgemm called
- * directly on n x n matrices (same sizes as bench/dgemm.dml).  Prints the
- * compute seconds of each repetition (monotonic clock).
+ * dgemm_openblas.c - the direct-OpenBLAS peer of the gemm workload (bench/run.py,
+ * bench/run_dgemm.sh): cblas_dgemm on the n x n matrices of bench/dml/gemm.dml,
+ * A[i,j] = ((i*j*7 + i*13 + j*29) mod 1009)/1009 - 0.5 and
+ * B[i,j] = ((i*j*3 + i*5 + j*11) mod 1013)/1013 - 0.5 (1-based i, j).
+ * Prints the compute seconds (monotonic clock), GFLOP/s and sum(abs(C)).
+ * Threads: whatever the OpenBLAS it is run with uses (OPENBLAS_NUM_THREADS).
  */
 #include <cblas.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <time.h>
@@ -12,27 +16,31 @@ static double now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
-    return ts.tv_sec + ts.tv_nsec * 1e-9;
+    return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 int main(int argc, char **argv)
 {
     int n = argc > 1 ? atoi(argv[1]) : 4000;
-    size_t cells = (size_t)n * n;
+    if (n < 1) return 2;
+    size_t cells = (size_t)n * (size_t)n;
     double *a = malloc(cells * sizeof *a), *b = malloc(cells * sizeof *b),
            *c = malloc(cells * sizeof *c);
     if (!a || !b || !c) return 1;
-    for (size_t i = 0; i < cells; i++) {
-        a[i] = (double)(i % 97) / 97.0;
-        b[i] = (double)(i % 89) / 89.0;
-        c[i] = 0;
+    for (long i = 1; i <= n; i++) {
+        for (long j = 1; j <= n; j++) {
+            size_t at = (size_t)(i - 1) * (size_t)n + (size_t)(j - 1);
+            a[at] = (double)((i * j * 7 + i * 13 + j * 29) % 1009) / 1009.0 - 0.5;
+            b[at] = (double)((i * j * 3 + i * 5 + j * 11) % 1013) / 1013.0 - 0.5;
+            c[at] = 0;
+        }
     }
     double t0 = now();
     cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, n, n, 1.0, a, n, b, n, 0.0, c, n);
     double t1 = now();
     double s = 0;
-    for (size_t i = 0; i < cells; i++) s += c[i];
-    printf("openblas n=%d seconds=%.4f gflops=%.2f checksum=%.6e\n", n, t1 - t0,
+    for (size_t i = 0; i < cells; i++) s += fabs(c[i]);
+    printf("openblas n=%d seconds=%.6f gflops=%.2f checksum=%.17g\n", n, t1 - t0,
            2.0 * n * n * (double)n / (t1 - t0) / 1e9, s);
     free(a);
     free(b);

@@ -8,7 +8,7 @@ TESSERA=${TESSERA:-build/bin/tessera}
 # The direct peer gets the same OpenBLAS kernel choice Tessera makes (kn_blas_setup).
 export OPENBLAS_CORETYPE=${OPENBLAS_CORETYPE:-SkylakeX}
 cc -O2 -o build/dgemm_openblas bench/dgemm_openblas.c \
-   -I/usr/include/x86_64-linux-gnu/openblas-serial -lopenblas
+   -I/usr/include/x86_64-linux-gnu/openblas-serial -lopenblas -lm
 ts=(); os=()
 for r in $(seq 1 "$reps"); do
   os+=($(build/dgemm_openblas "$n" | sed -E 's/.*gflops=([0-9.]+).*/\1/'))
