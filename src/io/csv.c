@@ -55,6 +55,7 @@ typedef struct CsvCtx {
     IoRowBuild b;       /* pass 2: the block being built */
     int64_t rows, cols; /* expected; pass 1 sets them */
     int64_t r;          /* rows seen so far */
+    double *row;        /* visit_parse: one parsed row (cols cells), owned */
 } CsvCtx;
 
 typedef int (*CsvVisit)(CsvCtx *c, const char *line, size_t len, const char *file,
@@ -121,13 +122,12 @@ static int visit_count(CsvCtx *c, const char *line, size_t len, const char *file
     return 0;
 }
 
-/* Pass 2: parses one row into the row builder. */
-static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file,
-                       int64_t lineno, Err *err)
+/* Parses a row (a blank line passes len 0) into row[0..cols); the checks
+ * and messages shared by the sequential and the parallel reader.  0, or -1
+ * with err set. */
+static int parse_row(const CsvCtx *c, const char *line, size_t len, double *row,
+                     const char *file, int64_t lineno, Err *err)
 {
-    if (c->r >= c->rows)
-        return io_line_error(err, file, lineno, "found more than the %lld rows given by the "
-                          "metadata or read options", (long long)c->rows);
     const char *s = line, *bad = NULL;
     size_t n = len, badlen = 0;
     int64_t k = 0, badcol = 0;
@@ -140,7 +140,7 @@ static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file
             int rc = parse_cell(c, s, cl, &v);
             if (rc == 1) { empty |= !c->fill; v = c->def; }
             else if (rc < 0 && !bad) { bad = s; badlen = cl; badcol = k + 1; }
-            if (io_rb_put(&c->b, k, v, err) != TSR_OK) return -1;
+            row[k] = v;
         }
         k++;
         if (!p) break;
@@ -152,12 +152,33 @@ static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file
                           (long long)c->cols, (long long)k);
     if (empty)
         return io_line_error(err, file, lineno, "Empty fields found in delimited file. Use \"fill\" "
-                          "option to read delimited files with empty fields:%s", line);
+                          "option to read delimited files with empty fields:%.*s",
+                          (int)(len > INT32_MAX ? INT32_MAX : len), line);
     if (bad) {
         trim(&bad, &badlen);
         return io_line_error(err, file, lineno, "cannot parse \"%.*s\" as a number (column %lld)",
                           (int)(badlen > 200 ? 200 : badlen), bad, (long long)badcol);
     }
+    return 0;
+}
+
+/* Pass 2: parses one row into the row builder. */
+static int visit_parse(CsvCtx *c, const char *line, size_t len, const char *file,
+                       int64_t lineno, Err *err)
+{
+    if (c->r >= c->rows)
+        return io_line_error(err, file, lineno, "found more than the %lld rows given by the "
+                             "metadata or read options", (long long)c->rows);
+    if (!c->row) {
+        c->row = malloc((size_t)c->cols * sizeof *c->row);
+        if (!c->row) {
+            err_set(err, TSR_NOMEM, "out of memory reading %s", file);
+            return -1;
+        }
+    }
+    if (parse_row(c, line, len, c->row, file, lineno, err)) return -1;
+    for (int64_t k = 0; k < c->cols; k++)
+        if (io_rb_put(&c->b, k, c->row[k], err) != TSR_OK) return -1;
     c->r++;
     return io_rb_end_row(&c->b, err) == TSR_OK ? 0 : -1;
 }
@@ -312,44 +333,6 @@ typedef struct CsvPar {
     IoRangeErr rerr;
 } CsvPar;
 
-/* Parses a row (a blank line passes len 0) into row[0..cols); the checks
- * and messages of visit_parse.  0, or -1 with err set. */
-static int parse_row(const CsvCtx *c, const char *line, size_t len, double *row,
-                     const char *file, int64_t lineno, Err *err)
-{
-    const char *s = line, *bad = NULL;
-    size_t n = len, badlen = 0;
-    int64_t k = 0, badcol = 0;
-    int empty = 0;
-    for (;;) {
-        const char *p = find_sep(c, s, n);
-        size_t cl = p ? (size_t)(p - s) : n;
-        if (k < c->cols) {
-            double v = 0.0;
-            int rc = parse_cell(c, s, cl, &v);
-            if (rc == 1) { empty |= !c->fill; v = c->def; }
-            else if (rc < 0 && !bad) { bad = s; badlen = cl; badcol = k + 1; }
-            row[k] = v;
-        }
-        k++;
-        if (!p) break;
-        n -= cl + c->seplen;
-        s = p + c->seplen;
-    }
-    if (k != c->cols)
-        return io_line_error(err, file, lineno, "expected %lld cells but found %lld",
-                          (long long)c->cols, (long long)k);
-    if (empty)
-        return io_line_error(err, file, lineno, "Empty fields found in delimited file. Use \"fill\" "
-                          "option to read delimited files with empty fields:%.*s",
-                          (int)(len > INT32_MAX ? INT32_MAX : len), line);
-    if (bad) {
-        trim(&bad, &badlen);
-        return io_line_error(err, file, lineno, "cannot parse \"%.*s\" as a number (column %lld)",
-                          (int)(badlen > 200 ? 200 : badlen), bad, (long long)badcol);
-    }
-    return 0;
-}
 
 /* A cell the builder must see: non-zero, NaN, or -0.0 (a dense block keeps it). */
 static int csv_keep(double v)
@@ -624,6 +607,7 @@ tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *e
         tsr_status pst = csv_read_ranges(&c, m, &rs, out, err);
         io_ranges_close(&rs);
         free(c.na);
+        free(c.row);
         return pst;
     }
     tsr_status st = TSR_OK;
@@ -642,6 +626,7 @@ tsr_status io_csv_read(const char *path, const IoMeta *m, MatBlock **out, Err *e
         if (st == TSR_OK && c.r != c.rows) st = rows_mismatch(&c, c.r, err);
     }
     free(c.na);
+    free(c.row);
     if (st != TSR_OK) {
         if (built) io_rb_free(&c.b);
         return st;
