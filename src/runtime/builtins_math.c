@@ -11,6 +11,7 @@
 #include "runtime/builtins_int.h"
 
 #include <math.h>
+#include <stdlib.h>
 #include <string.h>
 
 static const Value *only_arg(const RtArgs *a)
@@ -310,20 +311,35 @@ static const OuterOp *outer_op(const char *s)
     return NULL;
 }
 
-/* out[i,j] = u[i] op v[j]: u is replicated across n columns exactly
- * (1 * u[i] keeps -0.0, NaN and Inf), then combined with the row vector v
- * by the broadcasting kernels. */
+/* out[i,j] = u[i] op v[j]: u is replicated across n columns by copying its
+ * cells (so -0.0, NaN and Inf survive) into a block from the buffer cache,
+ * then combined with the row vector v by the broadcasting kernels. */
 static tsr_status outer_run(RtCtx *ctx, const OuterOp *op, const MatBlock *u, const MatBlock *v,
                             Value *out)
 {
-    MatBlock *ones = mb_new_fill(u->rows, v->cols, 1.0, &ctx->err), *rep = NULL, *res = NULL;
-    if (!ones)
+    const int64_t m = u->rows, n = v->cols;
+    MatBlock *rep = mb_new_uninit(&ctx->par, m, n, &ctx->err), *res = NULL;
+    if (!rep)
         return ctx->err.code;
-    tsr_status st = kn_binary(&ctx->par, BOP_MUL, ones, u, &rep, &ctx->err);
-    mb_free(ones);
-    if (st == TSR_OK)
-        st = op->is_fn ? kn_binary_fn(&ctx->par, (KnBinFn)op->op, rep, v, &res, &ctx->err)
-                       : kn_binary(&ctx->par, (BinOp)op->op, rep, v, &res, &ctx->err);
+    if (m > 0 && n > 0) {
+        double *uc = malloc((size_t)m * sizeof *uc);
+        if (!uc) {
+            mb_free(rep);
+            return bi_err(ctx, "outer(): out of memory for a %lldx%lld result", (long long)m,
+                          (long long)n);
+        }
+        mb_read_cells(u, uc);
+        int64_t nnz = 0;
+        for (int64_t i = 0; i < m; i++) {
+            double *row = rep->dense + i * n;
+            for (int64_t j = 0; j < n; j++) row[j] = uc[i];
+            nnz += uc[i] != 0.0 ? n : 0;
+        }
+        rep->nnz = nnz;
+        free(uc);
+    }
+    tsr_status st = op->is_fn ? kn_binary_fn(&ctx->par, (KnBinFn)op->op, rep, v, &res, &ctx->err)
+                              : kn_binary(&ctx->par, (BinOp)op->op, rep, v, &res, &ctx->err);
     mb_free(rep);
     return bi_ret_block(st, &res, out);
 }
