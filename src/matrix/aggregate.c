@@ -802,7 +802,24 @@ static double row_index_csr(const MatBlock *a, int64_t i, int is_max)
     return best < 0 ? 1.0 : (double)(best + 1);
 }
 
-tsr_status kn_row_index(int is_max, const MatBlock *a, MatBlock **out, Err *err)
+typedef struct RowIndexJob {
+    const MatBlock *a;
+    double *z;
+    int is_max;
+} RowIndexJob;
+
+static void row_index_rows(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    const RowIndexJob *j = arg;
+    const MatBlock *a = j->a;
+    for (int64_t i = lo; i < hi; i++)
+        j->z[i] = a->sparse ? row_index_csr(a, i, j->is_max)
+                            : row_index(a->dense + i * a->cols, a->cols, j->is_max);
+    (void)wid;
+}
+
+tsr_status kn_row_index(const ParCtx *par, int is_max, const MatBlock *a, MatBlock **out,
+                        Err *err)
 {
     *out = NULL;
     if (a->cols == 0)
@@ -810,9 +827,11 @@ tsr_status kn_row_index(int is_max, const MatBlock *a, MatBlock **out, Err *err)
                        is_max ? "rowIndexMax" : "rowIndexMin");
     MatBlock *z = mb_new(a->rows, 1, err);
     if (!z) return err->code;
-    for (int64_t i = 0; i < a->rows; i++)
-        z->dense[i] = a->sparse ? row_index_csr(a, i, is_max)
-                                : row_index(a->dense + i * a->cols, a->cols, is_max);
+    /* rows are independent: the result never depends on the thread count */
+    RowIndexJob j = { a, z->dense, is_max };
+    double per_row = a->sparse ? (double)a->nnz / (double)(a->rows ? a->rows : 1) + 1.0
+                               : (double)a->cols;
+    par_for(par, a->rows, par_grain(a->rows, per_row), row_index_rows, &j);
     z->nnz = a->rows;
     *out = z;
     return TSR_OK;

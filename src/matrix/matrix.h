@@ -245,7 +245,8 @@ tsr_status kn_agg_full(const ParCtx *par, KnAgg fn, const MatBlock *a, double *o
 tsr_status kn_agg_dir(const ParCtx *par, KnAgg fn, KnDir dir, const MatBlock *a, MatBlock **out,
                       Err *err);
 /* rowIndexMax/Min: ties -> last position; all-NaN row -> 1. */
-tsr_status kn_row_index(int is_max, const MatBlock *a, MatBlock **out, Err *err);
+tsr_status kn_row_index(const ParCtx *par, int is_max, const MatBlock *a, MatBlock **out,
+                        Err *err);
 /* Column-wise cumulative sum/prod/min/max. */
 typedef enum { KC_SUM, KC_PROD, KC_MIN, KC_MAX } KnCum;
 tsr_status kn_cumagg(KnCum fn, const MatBlock *a, MatBlock **out, Err *err);

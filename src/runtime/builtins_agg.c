@@ -141,8 +141,8 @@ static tsr_status run_kernel(const ParCtx *par, MatKernel k, const MatBlock *m, 
                              Err *err)
 {
     switch (k) {
-    case MK_IDXMAX: return kn_row_index(1, m, res, err);
-    case MK_IDXMIN: return kn_row_index(0, m, res, err);
+    case MK_IDXMAX: return kn_row_index(par, 1, m, res, err);
+    case MK_IDXMIN: return kn_row_index(par, 0, m, res, err);
     case MK_CUMSUM: return kn_cumagg(KC_SUM, m, res, err);
     case MK_CUMPROD: return kn_cumagg(KC_PROD, m, res, err);
     case MK_CUMMIN: return kn_cumagg(KC_MIN, m, res, err);

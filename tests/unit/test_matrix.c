@@ -480,14 +480,14 @@ static void test_aggregates(void)
 
     /* rowIndexMax/Min */
     MatBlock *ri = MK(4, 3, 1, 3, 3, NAN, NAN, NAN, 0, 0, 0, 2, NAN, -1);
-    OK(kn_row_index(1, ri, &z, &E));
+    OK(kn_row_index(NULL, 1, ri, &z, &E));
     CHECK_M(z, 4, 1, 3, 1, 3, 1);
     mb_free(z);
-    OK(kn_row_index(0, ri, &z, &E));
+    OK(kn_row_index(NULL, 0, ri, &z, &E));
     CHECK_M(z, 4, 1, 1, 1, 3, 3);
     mb_free(z);
-    CHECK_ERR(kn_row_index(1, m0, &z, &E), "rowIndexMax undefined for ncol=0");
-    CHECK_ERR(kn_row_index(0, m0, &z, &E), "rowIndexMin undefined for ncol=0");
+    CHECK_ERR(kn_row_index(NULL, 1, m0, &z, &E), "rowIndexMax undefined for ncol=0");
+    CHECK_ERR(kn_row_index(NULL, 0, m0, &z, &E), "rowIndexMin undefined for ncol=0");
 
     /* cumulative */
     MatBlock *c = MK(3, 2, 1, -1, 2, 5, 3, NAN);

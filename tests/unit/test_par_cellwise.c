@@ -601,6 +601,48 @@ static void test_transpose(void)
     }
 }
 
+/* ---- rowIndexMax / rowIndexMin ---------------------------------------------------------- */
+
+typedef struct RowIdxArg {
+    const MatBlock *a;
+    int is_max;
+} RowIdxArg;
+
+static tsr_status run_rowidx(const ParCtx *par, const void *arg, MatBlock **out, Err *err)
+{
+    const RowIdxArg *x = arg;
+    return kn_row_index(par, x->is_max, x->a, out, err);
+}
+
+static void test_row_index(void)
+{
+    const int64_t shapes[][2] = { { 200000, 10 }, { 3000, 700 }, { 1, 5 }, { 0, 3 }, { 5, 0 } };
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
+        MatBlock *m = gen(shapes[s][0], shapes[s][1], 0.3, SPECIAL_NANINF);
+        for (int f = 0; f < 2; f++) {
+            MatBlock *x = as_fmt(m, f);
+            for (int mx = 0; mx < 2; mx++) {
+                RowIdxArg arg = { x, mx };
+                par_same(run_rowidx, &arg, mx ? "rowIndexMax" : "rowIndexMin", __LINE__);
+            }
+            mb_free(x);
+        }
+        mb_free(m);
+    }
+    /* exact values: ties go to the last position, all-NaN rows to 1 */
+    MatBlock *t = mb_new(3, 3, &E), *z = NULL;
+    const double cells[9] = { 1, 5, 5, NAN, NAN, NAN, -1, -3, -2 };
+    memcpy(t->dense, cells, sizeof cells);
+    mb_recount_nnz(t);
+    OK(kn_row_index(&g_ctx[3], 1, t, &z, &E));
+    CHECK(z && z->dense[0] == 3 && z->dense[1] == 1 && z->dense[2] == 1);
+    mb_free(z);
+    OK(kn_row_index(&g_ctx[3], 0, t, &z, &E));
+    CHECK(z && z->dense[0] == 1 && z->dense[1] == 1 && z->dense[2] == 2);
+    mb_free(z);
+    mb_free(t);
+}
+
 /* ---- rand ------------------------------------------------------------------------------ */
 
 typedef struct RandArg {
@@ -672,6 +714,7 @@ int main(void)
     test_agg_par();
     test_agg_values();
     test_transpose();
+    test_row_index();
     test_rand();
     ctx_teardown();
     return check_summary();

@@ -435,8 +435,8 @@ static void test_agg_formats(void)
         }
         for (int is_max = 0; is_max < 2 && c[ci].m->cols > 0; is_max++) {
             MatBlock *r = NULL, *z = NULL;
-            ok &= kn_row_index(is_max, c[ci].m, &r, &E) == TSR_OK &&
-                  kn_row_index(is_max, sp, &z, &E) == TSR_OK && same_block(r, z);
+            ok &= kn_row_index(NULL, is_max, c[ci].m, &r, &E) == TSR_OK &&
+                  kn_row_index(NULL, is_max, sp, &z, &E) == TSR_OK && same_block(r, z);
             mb_free(r), mb_free(z);
         }
         for (int fn = KC_SUM; fn <= KC_MAX; fn++) {
@@ -470,10 +470,10 @@ static void test_agg_values(void)
     CHECK(isnan(v));
     OK(kn_agg_full(NULL, KA_PROD, s, &v, &E));
     CHECK(isnan(v));   /* NaN * 0 */
-    OK(kn_row_index(1, s, &z, &E));
+    OK(kn_row_index(NULL, 1, s, &z, &E));
     CHECK(z && z->dense[0] == 3 && z->dense[1] == 3 && z->dense[2] == 4);
     mb_free(z);
-    OK(kn_row_index(0, s, &z, &E));
+    OK(kn_row_index(NULL, 0, s, &z, &E));
     CHECK(z && z->dense[0] == 4 && z->dense[1] == 2 && z->dense[2] == 4);
     mb_free(z);
     OK(kn_agg_dir(NULL, KA_MAX, KD_ROW, s, &z, &E));
