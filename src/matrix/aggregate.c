@@ -94,13 +94,7 @@ static int64_t csr_at(const MatBlock *a, int64_t p)
 {
     int64_t i = p / a->cols, j = p - i * a->cols;
     if (i >= a->rows) return a->ptr[a->rows];
-    int64_t lo = a->ptr[i], hi = a->ptr[i + 1];
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (a->idx[mid] < j) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
+    return mb_csr_lower(a, a->ptr[i], a->ptr[i + 1], j);
 }
 
 /* A run of cells of a CSR block: row-major positions [p0, p1), whose stored
@@ -444,24 +438,13 @@ typedef struct ColJob {
     int64_t *iscr;     /* per worker: len counters (sparse) */
 } ColJob;
 
-/* First entry in [lo, hi) of a CSR row whose column is >= j. */
-static int64_t csr_lower(const MatBlock *a, int64_t lo, int64_t hi, int64_t j)
-{
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (a->idx[mid] < j) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
-}
-
 /* Entries of CSR row i within columns [j0, j1). */
 static void csr_cols(const MatBlock *a, int64_t i, int64_t j0, int64_t j1, int64_t *k0,
                      int64_t *k1)
 {
     int64_t lo = a->ptr[i], hi = a->ptr[i + 1];
-    if (j0 > 0) lo = csr_lower(a, lo, hi, j0);
-    if (j1 < a->cols) hi = csr_lower(a, lo, hi, j1);
+    if (j0 > 0) lo = mb_csr_lower(a, lo, hi, j0);
+    if (j1 < a->cols) hi = mb_csr_lower(a, lo, hi, j1);
     *k0 = lo;
     *k1 = hi;
 }

@@ -7,7 +7,7 @@
  * back to the buffer cache (bufcache.c); all others use calloc/free.
  * Kernels are in the other files of this module.
  */
-#include "matrix/matrix.h"
+#include "matrix/matrix_int.h"
 
 #include <limits.h>
 #include <math.h>
@@ -181,14 +181,8 @@ void mb_free(MatBlock *m)
 /* Position of column j in row i of a CSR block, or -(insertion point)-1. */
 static int64_t csr_find(const MatBlock *m, int64_t i, int64_t j)
 {
-    int64_t lo = m->ptr[i], hi = m->ptr[i + 1] - 1;
-    while (lo <= hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (m->idx[mid] < j) lo = mid + 1;
-        else if (m->idx[mid] > j) hi = mid - 1;
-        else return mid;
-    }
-    return -lo - 1;
+    int64_t k = mb_csr_lower(m, m->ptr[i], m->ptr[i + 1], j);
+    return k < m->ptr[i + 1] && m->idx[k] == j ? k : -k - 1;
 }
 
 double mb_get(const MatBlock *m, int64_t i, int64_t j)

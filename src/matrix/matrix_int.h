@@ -118,6 +118,19 @@ void kn_add_partials(const ParCtx *par, double *y, const double *part, int64_t n
  * expression for loops that run zero times. */
 #define MB_CELLS(m) ((m)->rows * (m)->cols)
 
+/* ---- CSR search ---------------------------------------------------------------
+ * First stored entry in [lo, hi) (a part of one CSR row) whose column is
+ * >= j; hi when there is none. */
+static inline int64_t mb_csr_lower(const MatBlock *a, int64_t lo, int64_t hi, int64_t j)
+{
+    while (lo < hi) {
+        int64_t mid = lo + (hi - lo) / 2;
+        if (a->idx[mid] < j) lo = mid + 1;
+        else hi = mid;
+    }
+    return lo;
+}
+
 /* ---- CSR capacity ------------------------------------------------------------
  * A kernel that reserved an upper bound of its output nnz (X * Y reserves
  * min(nnz(X), nnz(Y))) gives the unused part back once the block is built.

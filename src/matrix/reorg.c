@@ -59,13 +59,7 @@ static tsr_status row_append(MatBlock *z, const MatBlock *a, int64_t i, int64_t 
 /* First position in the CSR row i of a whose column is >= j. */
 static int64_t csr_lower_bound(const MatBlock *a, int64_t i, int64_t j)
 {
-    int64_t lo = a->ptr[i], hi = a->ptr[i + 1];
-    while (lo < hi) {
-        int64_t mid = lo + (hi - lo) / 2;
-        if (a->idx[mid] < j) lo = mid + 1;
-        else hi = mid;
-    }
-    return lo;
+    return mb_csr_lower(a, a->ptr[i], a->ptr[i + 1], j);
 }
 
 static int64_t count_nz(const double *x, int64_t n)
