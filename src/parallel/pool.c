@@ -247,20 +247,17 @@ void par_run(const ParCtx *ctx, int64_t ntasks, ParTaskFn fn, void *arg)
     atomic_fetch_sub_explicit(&j.active, 1, memory_order_acq_rel);
     pthread_mutex_unlock(&p->mu);
 
-    /* Wait for helpers still finishing their last task. */
+    /* Wait for helpers still finishing their last task.  A helper no longer
+     * touches j once it has decremented `active` (it may still hold the
+     * mutex on its way out), so j may leave scope as soon as active is 0. */
     for (int i = 0; i < PAR_SPIN_DONE; i++) {
-        if (atomic_load_explicit(&j.active, memory_order_acquire) == 0) break;
+        if (atomic_load_explicit(&j.active, memory_order_acquire) == 0) return;
         cpu_relax();
     }
-    if (atomic_load_explicit(&j.active, memory_order_acquire) != 0) {
-        pthread_mutex_lock(&p->mu);
-        while (atomic_load_explicit(&j.active, memory_order_acquire) != 0)
-            pthread_cond_wait(&p->done_cv, &p->mu);
-        pthread_mutex_unlock(&p->mu);
-    } else {
-        /* A helper that decremented `active` may still hold the mutex on its
-         * way out of the job; it no longer touches j after the decrement. */
-    }
+    pthread_mutex_lock(&p->mu);
+    while (atomic_load_explicit(&j.active, memory_order_acquire) != 0)
+        pthread_cond_wait(&p->done_cv, &p->mu);
+    pthread_mutex_unlock(&p->mu);
 }
 
 typedef struct RangeJob {
