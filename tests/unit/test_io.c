@@ -17,34 +17,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char g_dir[256];
-/* every path handed out by P(), removed at the end (with its .mtd) */
-static char *g_paths[512];
-static int g_npaths;
-
-/* Path of `name` inside the temp dir (registered for cleanup). */
-static const char *P(const char *name)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s/%s", g_dir, name);
-    for (int i = 0; i < g_npaths; i++)
-        if (strcmp(g_paths[i], buf) == 0) return g_paths[i];
-    g_paths[g_npaths] = xstrdup(buf);
-    return g_paths[g_npaths++];
-}
-
-static void cleanup(void)
-{
-    char buf[600];
-    for (int i = g_npaths - 1; i >= 0; i--) {
-        snprintf(buf, sizeof buf, "%s.mtd", g_paths[i]);
-        unlink(buf);
-        if (unlink(g_paths[i]) != 0) rmdir(g_paths[i]);
-        free(g_paths[i]);
-    }
-    rmdir(g_dir);
-}
+#include "tmpdir.h"
 
 static void put_file(const char *path, const char *text)
 {
@@ -1136,12 +1109,7 @@ static void test_huge_sparse(void)
 
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/tsr_io_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 2;
-    }
+    if (tmpdir_open("tsr_io")) return 2;
     test_roundtrips();
     test_written_text();
     test_mtd_written();
@@ -1161,6 +1129,6 @@ int main(void)
     test_csv_formats();
     test_binary_sparse();
     test_huge_sparse();
-    cleanup();
+    tmpdir_close();
     return check_summary();
 }

@@ -21,33 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
-
-static char g_dir[256];
-static char *g_paths[256];
-static int g_npaths;
-
-/* Path of `name` inside the temp dir (registered for cleanup). */
-static const char *P(const char *name)
-{
-    char buf[512];
-    snprintf(buf, sizeof buf, "%s/%s", g_dir, name);
-    for (int i = 0; i < g_npaths; i++)
-        if (strcmp(g_paths[i], buf) == 0) return g_paths[i];
-    g_paths[g_npaths] = xstrdup(buf);
-    return g_paths[g_npaths++];
-}
-
-static void cleanup(void)
-{
-    char buf[600];
-    for (int i = g_npaths - 1; i >= 0; i--) {
-        snprintf(buf, sizeof buf, "%s.mtd", g_paths[i]);
-        unlink(buf);
-        if (unlink(g_paths[i]) != 0) rmdir(g_paths[i]);
-        free(g_paths[i]);
-    }
-    rmdir(g_dir);
-}
+#include "tmpdir.h"
 
 static void put_bytes(const char *path, const char *text, size_t n)
 {
@@ -615,12 +589,7 @@ static void test_writes(void)
 
 int main(void)
 {
-    const char *tmp = getenv("TMPDIR");
-    snprintf(g_dir, sizeof g_dir, "%s/tsr_par_io_XXXXXX", tmp && *tmp ? tmp : "/tmp");
-    if (!mkdtemp(g_dir)) {
-        perror("mkdtemp");
-        return 2;
-    }
+    if (tmpdir_open("tsr_par_io")) return 2;
     make_pools();
     test_csv_dense_sparse();
     test_csv_options();
@@ -630,6 +599,6 @@ int main(void)
     test_text_reads();
     test_writes();
     for (int p = 0; p < 2; p++) par_pool_free(g_pool[p]);
-    cleanup();
+    tmpdir_close();
     return check_summary();
 }
