@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "blocks.h"
 
 #define OK(call) CHECK((call) == TSR_OK)
 
@@ -43,13 +44,6 @@ static MatBlock *rnd(int64_t r, int64_t c, double zeros)
     }
     mb_recount_nnz(m);
     return m;
-}
-
-static MatBlock *sparse_copy(const MatBlock *a)
-{
-    MatBlock *s = mb_copy(a, &E);
-    if (!s || mb_to_sparse_inplace(s, &E)) exit(2);
-    return s;
 }
 
 static double max_abs_diff(const MatBlock *a, const MatBlock *b)
@@ -209,8 +203,8 @@ static void conv_case(const KnConvShape *s)
 {
     ConvCtx c = { rnd(s->N, s->C * s->H * s->W, 0.3), rnd(s->F, s->C * s->R * s->S, 0),
                   rnd(s->N, s->F * s->P * s->Q, 0), s };
-    MatBlock *o = NULL, *os = NULL, *ref = naive_conv(c.x, c.f, s), *xs = sparse_copy(c.x);
-    MatBlock *fs = sparse_copy(c.f), *ds = sparse_copy(c.d);
+    MatBlock *o = NULL, *os = NULL, *ref = naive_conv(c.x, c.f, s), *xs = tb_as_fmt(c.x, 1);
+    MatBlock *fs = tb_as_fmt(c.f, 1), *ds = tb_as_fmt(c.d, 1);
     OK(kn_conv2d(NULL, c.x, c.f, s, &o, &E));
     CHECK(max_abs_diff(o, ref) < 1e-12);
     OK(kn_conv2d(NULL, xs, fs, s, &os, &E));   /* sparse direct path */
@@ -268,8 +262,8 @@ static double pool_loss(void *p)
 static void pool_case(KnPool t, const KnConvShape *s)
 {
     PoolCtx c = { t, rnd(s->N, s->C * s->H * s->W, 0), rnd(s->N, s->C * s->P * s->Q, 0), s };
-    MatBlock *o = NULL, *os = NULL, *ref = naive_pool(t, c.x, s), *xs = sparse_copy(c.x);
-    MatBlock *g = NULL, *gs = NULL, *ds = sparse_copy(c.d);
+    MatBlock *o = NULL, *os = NULL, *ref = naive_pool(t, c.x, s), *xs = tb_as_fmt(c.x, 1);
+    MatBlock *g = NULL, *gs = NULL, *ds = tb_as_fmt(c.d, 1);
     OK(kn_pool(NULL, t, c.x, s, &o, &E));
     CHECK(max_abs_diff(o, ref) < 1e-13);
     OK(kn_pool(NULL, t, xs, s, &os, &E));
@@ -314,7 +308,7 @@ static void test_pool(void)
 
 static void test_bias(void)
 {
-    MatBlock *x = rnd(3, 8, 0.5), *b = rnd(2, 1, 0), *xs = sparse_copy(x);
+    MatBlock *x = rnd(3, 8, 0.5), *b = rnd(2, 1, 0), *xs = tb_as_fmt(x, 1);
     for (int mul = 0; mul < 2; mul++) {
         MatBlock *o = NULL, *os = NULL;
         OK(kn_bias(mul, x, b, &o, &E));
@@ -447,7 +441,7 @@ static void lstm_grad_case(int rs)
                   rnd(N, M, 0), rnd(N, rs ? T * M : M, 0), rnd(N, M, 0), rs };
     MatBlock *r[5], *g[5];
     OK(kn_lstm(c.x, c.w, c.b, c.h0, c.c0, rs, r, &E));
-    MatBlock *xs = sparse_copy(c.x);
+    MatBlock *xs = tb_as_fmt(c.x, 1);
     OK(kn_lstm_bwd(xs, c.w, c.b, c.h0, c.c0, rs, c.dout, c.dc, r[2], r[3], r[4], g, &E));
     CHECK(fd_check(c.x, g[0], lstm_loss, &c, 1e-6) < 1e-7);
     CHECK(fd_check(c.w, g[1], lstm_loss, &c, 1e-6) < 1e-7);

@@ -23,6 +23,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "blocks.h"
 
 static Err E;
 
@@ -111,33 +112,7 @@ static MatBlock *gen(int64_t r, int64_t c, double density, int special)
     return m;
 }
 
-/* A copy in the given format (1 = CSR). */
-static MatBlock *as_fmt(const MatBlock *m, int sparse)
-{
-    MatBlock *c = mb_copy(m, &E);
-    if (!c || (sparse ? mb_to_sparse_inplace(c, &E) : mb_to_dense_inplace(c, &E))) {
-        fprintf(stderr, "format conversion failed: %s\n", E.msg);
-        exit(2);
-    }
-    return c;
-}
-
 /* ---- comparison ---------------------------------------------------------------------- */
-
-/* Bit-identical blocks: shape, format, nnz, CSR structure, cell bits. */
-static int same_bits(const MatBlock *x, const MatBlock *y)
-{
-    if (!x || !y) return x == y;
-    if (x->rows != y->rows || x->cols != y->cols || x->sparse != y->sparse || x->nnz != y->nnz)
-        return 0;
-    if (!x->sparse) {
-        int64_t n = MB_CELLS(x);
-        return n == 0 || memcmp(x->dense, y->dense, (size_t)n * sizeof(double)) == 0;
-    }
-    if (memcmp(x->ptr, y->ptr, (size_t)(x->rows + 1) * sizeof *x->ptr) != 0) return 0;
-    return x->nnz == 0 || (memcmp(x->idx, y->idx, (size_t)x->nnz * sizeof *x->idx) == 0 &&
-                           memcmp(x->val, y->val, (size_t)x->nnz * sizeof *x->val) == 0);
-}
 
 /* Same shape and cells, NaN equal to NaN and a zero of either sign equal
  * to a zero (CSR stores no -0.0, and NaN's sign depends on the operand
@@ -190,7 +165,7 @@ static int par_same(KernelFn fn, const void *arg, const char *what, int line)
         Err e;
         err_clear(&e);
         tsr_status st = fn(par, arg, &z, &e);
-        int good = st == st0 && (st != TSR_OK || same_bits(ref, z));
+        int good = st == st0 && (st != TSR_OK || tb_same_bits(ref, z));
         if (!good)
             fprintf(stderr, "%s: %s differs from the sequential run\n", what,
                     g_ctx_name[c < NCTX ? c : NCTX - 1]);
@@ -233,7 +208,7 @@ static void bin_formats(int fn, int is_fn, const MatBlock *a, const MatBlock *b,
     char name[160];
     for (int fa = 0; fa < 2; fa++)
         for (int fb = 0; fb < 2; fb++) {
-            MatBlock *x = as_fmt(a, fa), *y = as_fmt(b, fb);
+            MatBlock *x = tb_as_fmt(a, fa), *y = tb_as_fmt(b, fb);
             BinArg arg = { fn, is_fn, x, y, 0.0, 0 };
             snprintf(name, sizeof name, "%s op %d%s a:%s b:%s", what, fn, is_fn ? " (fn)" : "",
                      fa ? "csr" : "dense", fb ? "csr" : "dense");
@@ -318,7 +293,7 @@ static void test_binary_scalar(void)
         for (size_t s = 0; s < sizeof scalars / sizeof scalars[0]; s++)
             for (int left = 0; left < 2; left++)
                 for (int f = 0; f < 2; f++) {
-                    MatBlock *x = as_fmt(m, f);
+                    MatBlock *x = tb_as_fmt(m, f);
                     BinArg arg = { all_ops[o], 0, x, NULL, scalars[s], left };
                     snprintf(name, sizeof name, "scalar op %d s=%g left=%d %s", all_ops[o],
                              scalars[s], left, f ? "csr" : "dense");
@@ -328,7 +303,7 @@ static void test_binary_scalar(void)
     const BinOp big_ops[] = { BOP_MUL, BOP_ADD, BOP_POW, BOP_GT };
     for (size_t o = 0; o < sizeof big_ops / sizeof big_ops[0]; o++)
         for (int f = 0; f < 2; f++) {
-            MatBlock *x = as_fmt(a, f), *y = as_fmt(t, f);
+            MatBlock *x = tb_as_fmt(a, f), *y = tb_as_fmt(t, f);
             BinArg ax = { big_ops[o], 0, x, NULL, 2.0, 0 }, ay = { big_ops[o], 0, y, NULL, 2.0, 1 };
             par_same(run_bin, &ax, "3000x700 scalar", __LINE__);
             par_same(run_bin, &ay, "200000x3 scalar", __LINE__);
@@ -336,7 +311,7 @@ static void test_binary_scalar(void)
         }
     for (int fn = KB_MIN; fn <= KB_LOG; fn++)
         for (int f = 0; f < 2; f++) {
-            MatBlock *x = as_fmt(a, f);
+            MatBlock *x = tb_as_fmt(a, f);
             BinArg ax = { fn, 1, x, NULL, 0.5, 0 }, ay = { fn, 1, x, NULL, -1.0, 1 };
             par_same(run_bin, &ax, "3000x700 fn scalar", __LINE__);
             par_same(run_bin, &ay, "3000x700 fn scalar left", __LINE__);
@@ -379,7 +354,7 @@ static void test_unary(void)
         for (size_t i = 0; i < sizeof ins / sizeof ins[0]; i++)
             for (int f = 0; f < 2; f++) {
                 if ((i == 1 || i == 2) && fn % 4 != 0 && fn != KU_NEG) continue;   /* time */
-                MatBlock *x = as_fmt(ins[i], f);
+                MatBlock *x = tb_as_fmt(ins[i], f);
                 UnArg arg = { (KnUnary)fn, x };
                 snprintf(name, sizeof name, "unary %d input %zu %s", fn, i, f ? "csr" : "dense");
                 par_same(run_un, &arg, name, __LINE__);
@@ -388,7 +363,7 @@ static void test_unary(void)
     mb_free(m), mb_free(big), mb_free(t), mb_free(z);
     for (int f = 0; f < 2; f++) {
         MatBlock *e0 = gen(0, 7, 0, 0), *one0 = gen(1, 1, 1, 0);
-        MatBlock *e = as_fmt(e0, f), *one = as_fmt(one0, f);
+        MatBlock *e = tb_as_fmt(e0, f), *one = tb_as_fmt(one0, f);
         UnArg a1 = { KU_EXP, e }, a2 = { KU_SQRT, one };
         par_same(run_un, &a1, "unary empty", __LINE__);
         par_same(run_un, &a2, "unary 1x1", __LINE__);
@@ -418,7 +393,7 @@ static void test_ifelse(void)
         int k[3] = { mode % 3, mode / 3 % 3, mode / 9 };
         MatBlock *m[3] = { NULL, NULL, NULL };
         for (int t = 0; t < 3; t++)
-            if (k[t]) m[t] = as_fmt(src[t], k[t] == 2);
+            if (k[t]) m[t] = tb_as_fmt(src[t], k[t] == 2);
         for (int zs = 0; zs < 2; zs++) {   /* scalars as given, or all zero */
             IfArg arg = { { m[0], m[1], m[2] },
                           { zs ? 0.0 : sc[0], zs ? 0.0 : sc[1], zs ? 0.0 : sc[2] } };
@@ -428,7 +403,7 @@ static void test_ifelse(void)
         for (int t = 0; t < 3; t++) mb_free(m[t]);
     }
     for (int t = 0; t < 3; t++) mb_free(src[t]);
-    MatBlock *tall = gen(200000, 3, 0.3, 0), *ts = as_fmt(tall, 1);
+    MatBlock *tall = gen(200000, 3, 0.3, 0), *ts = tb_as_fmt(tall, 1);
     IfArg a1 = { { ts, ts, NULL }, { 0, 0, -1 } }, a2 = { { tall, NULL, ts }, { 0, 2, 0 } };
     par_same(run_if, &a1, "ifelse tall csr", __LINE__);
     par_same(run_if, &a2, "ifelse tall mixed", __LINE__);
@@ -462,7 +437,7 @@ static tsr_status run_agg(const ParCtx *par, const void *arg, MatBlock **out, Er
 static void agg_all_of(const MatBlock *m, const char *what)
 {
     char name[128];
-    MatBlock *fm[2] = { as_fmt(m, 0), as_fmt(m, 1) };
+    MatBlock *fm[2] = { tb_as_fmt(m, 0), tb_as_fmt(m, 1) };
     for (int fn = KA_SUM; fn <= KA_PROD; fn++)
         for (int dir = -1; dir <= KD_COL; dir++)
             for (int f = 0; f < 2; f++) {
@@ -515,7 +490,7 @@ static void test_agg_values(void)
         for (int64_t j = 0; j < c; j++) m->dense[i * c + j] = (double)((i * 7 + j * 3) % 11) - 5.0;
     mb_recount_nnz(m);
     for (int f = 0; f < 2; f++) {
-        MatBlock *x = as_fmt(m, f);
+        MatBlock *x = tb_as_fmt(m, f);
         double v;
         long long tot = 0;
         for (int64_t i = 0; i < r * c; i++) tot += (long long)m->dense[i];
@@ -584,7 +559,7 @@ static void test_transpose(void)
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         MatBlock *m = gen(shapes[s][0], shapes[s][1], 0.2, SPECIAL_NANINF);
         for (int f = 0; f < 2; f++) {
-            MatBlock *x = as_fmt(m, f), *t = NULL;
+            MatBlock *x = tb_as_fmt(m, f), *t = NULL;
             OneArg arg = { x };
             par_same(run_t, &arg, "transpose", __LINE__);
             OK(kn_transpose(&g_ctx[3], x, &t, &E));
@@ -620,7 +595,7 @@ static void test_row_index(void)
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++) {
         MatBlock *m = gen(shapes[s][0], shapes[s][1], 0.3, SPECIAL_NANINF);
         for (int f = 0; f < 2; f++) {
-            MatBlock *x = as_fmt(m, f);
+            MatBlock *x = tb_as_fmt(m, f);
             for (int mx = 0; mx < 2; mx++) {
                 RowIdxArg arg = { x, mx };
                 par_same(run_rowidx, &arg, mx ? "rowIndexMax" : "rowIndexMin", __LINE__);

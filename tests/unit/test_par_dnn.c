@@ -17,6 +17,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "blocks.h"
 
 static Err E;
 static ParPool *g_pool[2];
@@ -62,29 +63,6 @@ static MatBlock *rnd(int64_t r, int64_t c, double zeros, double special)
     return m;
 }
 
-static MatBlock *sparse_of(const MatBlock *a)
-{
-    MatBlock *s = mb_copy(a, &E);
-    if (!s || mb_to_sparse_inplace(s, &E)) exit(2);
-    return s;
-}
-
-/* Same shape, format, nnz and cells bit for bit. */
-static int same_block(const MatBlock *a, const MatBlock *b)
-{
-    if (!a || !b) return a == b;
-    if (a->rows != b->rows || a->cols != b->cols || a->nnz != b->nnz || a->sparse != b->sparse)
-        return 0;
-    if (a->sparse) {
-        int64_t nz = a->ptr[a->rows];
-        return memcmp(a->ptr, b->ptr, (size_t)(a->rows + 1) * sizeof *a->ptr) == 0 &&
-               (nz == 0 || (memcmp(a->idx, b->idx, (size_t)nz * sizeof *a->idx) == 0 &&
-                            memcmp(a->val, b->val, (size_t)nz * sizeof *a->val) == 0));
-    }
-    int64_t n = a->rows * a->cols;
-    return n == 0 || memcmp(a->dense, b->dense, (size_t)n * sizeof(double)) == 0;
-}
-
 static double max_rel_diff(const MatBlock *a, const MatBlock *b)
 {
     if (a->rows != b->rows || a->cols != b->cols) return INFINITY;
@@ -114,7 +92,7 @@ static MatBlock *all_same(RunFn fn, const void *arg, const char *what, int line)
     for (int c = 0; c < 4; c++) {
         err_clear(&E);
         tsr_status st = fn(&g_ctx[c], arg, &got);
-        int ok = st == st0 && (st0 == TSR_OK ? same_block(ref, got) : strcmp(E.msg, msg0) == 0);
+        int ok = st == st0 && (st0 == TSR_OK ? tb_same_bits(ref, got) : strcmp(E.msg, msg0) == 0);
         if (!check_count(ok))
             fprintf(stderr, "%s:%d: FAILED: %s differs under context %d\n", __FILE__, line, what, c);
         mb_free(got);
@@ -219,10 +197,10 @@ static void conv_case(KnConvShape s, double zeros, double special, int sparse, i
     MatBlock *w = rnd(s.F, s.C * s.R * s.S, 0.1, 0.0);
     MatBlock *d = rnd(s.N, s.F * s.P * s.Q, zeros, 0.0);
     if (sparse) {
-        MatBlock *t = sparse_of(x);
+        MatBlock *t = tb_as_fmt(x, 1);
         mb_free(x);
         x = t;
-        t = sparse_of(d);
+        t = tb_as_fmt(d, 1);
         mb_free(d);
         d = t;
     }
@@ -328,7 +306,7 @@ static void test_table(void)
     t.d1 = 4;
     t.d2 = 6;
     mb_free(all_same(run_table, &t, "table fixed dims", __LINE__));
-    MatBlock *sa = sparse_of(a);
+    MatBlock *sa = tb_as_fmt(a, 1);
     t.a = sa;
     t.w = NULL;
     t.d1 = t.d2 = -1;
@@ -436,7 +414,7 @@ static void test_order(void)
     for (int64_t k = 0; k < 30000 * 4; k++) y->dense[k] = round(y->dense[k] * 3);
     mb_recount_nnz(y);
     int64_t cols[2] = { 2, 1 };
-    MatBlock *by2 = col_vec(cols, 2), *ys = sparse_of(y);
+    MatBlock *by2 = col_vec(cols, 2), *ys = tb_as_fmt(y, 1);
     for (int dec = 0; dec < 2; dec++)
         for (int idx = 0; idx < 2; idx++) {
             OrdArgs o = { y, by2, dec, idx };

@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "blocks.h"
 #include "tmpdir.h"
 
 static void put_bytes(const char *path, const char *text, size_t n)
@@ -75,22 +76,6 @@ static void make_pools(void)
 
 /* ---- comparing -------------------------------------------------------------------- */
 
-/* Same shape, format, nnz and cells bit for bit (CSR arrays too). */
-static int same_block(const MatBlock *a, const MatBlock *b)
-{
-    if (!a || !b) return a == b;
-    if (a->rows != b->rows || a->cols != b->cols || a->nnz != b->nnz || a->sparse != b->sparse)
-        return 0;
-    if (a->sparse) {
-        if (memcmp(a->ptr, b->ptr, (size_t)(a->rows + 1) * sizeof *a->ptr) != 0) return 0;
-        int64_t nz = a->ptr[a->rows];
-        return nz == 0 || (memcmp(a->idx, b->idx, (size_t)nz * sizeof *a->idx) == 0 &&
-                           memcmp(a->val, b->val, (size_t)nz * sizeof *a->val) == 0);
-    }
-    int64_t n = a->rows * a->cols;
-    return n == 0 || memcmp(a->dense, b->dense, (size_t)n * sizeof(double)) == 0;
-}
-
 static tsr_status read_with(const char *path, const IoMeta *o, const ParCtx *par, int64_t chunk,
                             MatBlock **out, Err *e)
 {
@@ -121,7 +106,7 @@ static MatBlock *check_read(const char *path, const IoMeta *o, int want_err, con
         for (int k = 0; k < NCHUNKS + 1; k++) {
             int64_t chunk = k < NCHUNKS ? CHUNKS[k] : 0;
             tsr_status st = read_with(path, o, &g_ctx[c], chunk, &b, &e);
-            int ok = st == st0 && (st0 == TSR_OK ? same_block(a, b) : strcmp(e.msg, ref.msg) == 0);
+            int ok = st == st0 && (st0 == TSR_OK ? tb_same_bits(a, b) : strcmp(e.msg, ref.msg) == 0);
             if (!check_count(ok))
                 fprintf(stderr, "%s:%d: FAILED: %s ctx %d chunk %lld: %s | want %s\n", __FILE__,
                         line, path, c, (long long)chunk, st == TSR_OK ? "<ok>" : e.msg,
@@ -392,7 +377,7 @@ static void test_csv_auto(void)
     CHECK(read_with(p, &o, NULL, 0, &a, &e) == TSR_OK);
     for (int c = 0; c < 4; c++) {
         CHECK(read_with(p, &o, &g_ctx[c], 0, &b, &e) == TSR_OK);
-        CHECK(same_block(a, b));
+        CHECK(tb_same_bits(a, b));
         mb_free(b);
     }
     mb_free(a);

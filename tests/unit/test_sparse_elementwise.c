@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "blocks.h"
 
 static Err E;
 
@@ -39,21 +40,10 @@ static MatBlock *mk(int64_t r, int64_t c, const double *v)
     return m;
 }
 
-/* A copy in the given format (1 = CSR). */
-static MatBlock *as_fmt(const MatBlock *m, int sparse)
-{
-    MatBlock *c = mb_copy(m, &E);
-    if (!c || (sparse ? mb_to_sparse_inplace(c, &E) : mb_to_dense_inplace(c, &E))) {
-        fprintf(stderr, "format conversion failed: %s\n", E.msg);
-        exit(2);
-    }
-    return c;
-}
-
 /* A sparse copy of a fresh block (taken). */
 static MatBlock *sparse_take(MatBlock *m)
 {
-    MatBlock *s = as_fmt(m, 1);
+    MatBlock *s = tb_as_fmt(m, 1);
     mb_free(m);
     return s;
 }
@@ -186,7 +176,7 @@ static int bin_all_formats(int op, const MatBlock *a, const MatBlock *b)
     for (int fa = 0; fa < 2; fa++)
         for (int fb = 0; fb < 2; fb++) {
             if (!fa && !fb) continue;
-            MatBlock *x = as_fmt(a, fa), *y = as_fmt(b, fb), *z = NULL;
+            MatBlock *x = tb_as_fmt(a, fa), *y = tb_as_fmt(b, fb), *z = NULL;
             int good = run_bin(op, x, y, &z) == TSR_OK && same_block(ref, z);
             if (!good) fprintf(stderr, "   binary op #%d formats %d%d\n", op, fa, fb);
             ok &= good;
@@ -226,7 +216,7 @@ static void test_scalar_formats(void)
     Case c[NCASES];
     make_cases(c);
     for (int ci = 0; ci < NCASES; ci++) {
-        MatBlock *sp = as_fmt(c[ci].m, 1);
+        MatBlock *sp = tb_as_fmt(c[ci].m, 1);
         int ok = 1;
         for (int op = 0; op < NOPS + 4; op++)
             for (size_t si = 0; si < sizeof S / sizeof S[0]; si++)
@@ -255,7 +245,7 @@ static void test_scalar_formats(void)
 static void test_binary_sparsity(void)
 {
     MatBlock *a = gen(200, 150, 0.02, 1), *b = gen(200, 150, 0.02, 1), *z = NULL;
-    MatBlock *sa = as_fmt(a, 1), *sb = as_fmt(b, 1), *db = as_fmt(b, 0);
+    MatBlock *sa = tb_as_fmt(a, 1), *sb = tb_as_fmt(b, 1), *db = tb_as_fmt(b, 0);
     MatBlock *rv = gen(1, 150, 1.0, 0), *cv = gen(200, 1, 1.0, 0), *rz = mk(1, 150, NULL);
     OK(kn_binary(NULL, BOP_MUL, sa, sb, &z, &E));
     CHECK(z && z->sparse && same_block(z, z));
@@ -306,7 +296,7 @@ static void test_binary_sparsity(void)
     CHECK(z && z->sparse && valid(z));
     mb_free(z);
     MatBlock *big = gen(20, 20, 0.1, 0), *bad = mk(3, 3, NULL);
-    MatBlock *sbig = as_fmt(big, 1);
+    MatBlock *sbig = tb_as_fmt(big, 1);
     tsr_status st = kn_binary(NULL, BOP_ADD, sbig, bad, &z, &E);
     CHECK(st != TSR_OK && strstr(E.msg, "20x20 vs 3x3") != NULL);
     mb_free(a), mb_free(b), mb_free(sa), mb_free(sb), mb_free(db), mb_free(rv), mb_free(cv);
@@ -320,7 +310,7 @@ static void test_unary_formats(void)
     Case c[NCASES];
     make_cases(c);
     for (int ci = 0; ci < NCASES; ci++) {
-        MatBlock *sp = as_fmt(c[ci].m, 1);
+        MatBlock *sp = tb_as_fmt(c[ci].m, 1);
         int ok = 1;
         for (int fn = 0; fn < KU__COUNT; fn++) {
             MatBlock *r = NULL, *z = NULL;
@@ -365,7 +355,7 @@ static void test_ifelse_formats(void)
                 double s[3];
                 for (int t = 0; t < 3; t++) {
                     d[t] = kind[t] < 2 ? src[t] : NULL;
-                    f[t] = kind[t] == 1 ? (own[t] = as_fmt(src[t], 1)) : d[t];
+                    f[t] = kind[t] == 1 ? (own[t] = tb_as_fmt(src[t], 1)) : d[t];
                     s[t] = kind[t] >= 2 ? SC[kind[t] - 2] : 0.0;
                 }
                 MatBlock *r = NULL, *z = NULL;
@@ -378,11 +368,11 @@ static void test_ifelse_formats(void)
                 for (int t = 0; t < 3; t++) mb_free(own[t]);
             }
     CHECK(ok);
-    MatBlock *c = as_fmt(src[0], 1), *a = as_fmt(src[1], 1), *z = NULL;
+    MatBlock *c = tb_as_fmt(src[0], 1), *a = tb_as_fmt(src[1], 1), *z = NULL;
     OK(kn_ifelse(NULL, c, 0, a, 0, NULL, 0.0, &z, &E));   /* ifelse(C, A, 0): stays sparse */
     CHECK(z && z->sparse && z->nnz <= a->nnz);
     mb_free(z);
-    MatBlock *e = mk(0, 3, NULL), *se = as_fmt(e, 1);
+    MatBlock *e = mk(0, 3, NULL), *se = tb_as_fmt(e, 1);
     OK(kn_ifelse(NULL, se, 0, NULL, 1.0, NULL, 2.0, &z, &E));
     CHECK(z && z->rows == 0 && z->cols == 3);
     mb_free(z);
@@ -416,7 +406,7 @@ static void test_agg_formats(void)
     Case c[NCASES];
     make_cases(c);
     for (int ci = 0; ci < NCASES; ci++) {
-        MatBlock *sp = as_fmt(c[ci].m, 1);
+        MatBlock *sp = tb_as_fmt(c[ci].m, 1);
         int ok = 1;
         for (int fn = KA_SUM; fn <= KA_PROD; fn++) {
             double r, z;
@@ -464,7 +454,7 @@ static void test_agg_values(void)
     MatBlock *d = mk(3, 4, (const double[]){ 2, 0, 3, 0,        /* max 3 at 3, min 0 at 4 */
                                              -1, -2, -1, NAN,   /* min -2 at 2, max -1 at 3 */
                                              0, 0, 0, 0 });
-    MatBlock *s = as_fmt(d, 1), *z = NULL;
+    MatBlock *s = tb_as_fmt(d, 1), *z = NULL;
     double v;
     OK(kn_agg_full(NULL, KA_MIN, s, &v, &E));
     CHECK(isnan(v));
@@ -485,7 +475,7 @@ static void test_agg_values(void)
 
     /* Inf then an implicit zero: Inf * 0 = NaN exactly where the dense product meets it */
     d = mk(4, 2, (const double[]){ 1e300, 0, 1e300, 1e300, 0, 1e300, 2, 5 });
-    s = as_fmt(d, 1);
+    s = tb_as_fmt(d, 1);
     OK(kn_agg_dir(NULL, KA_PROD, KD_COL, s, &z, &E));   /* (1e300 * 1e300) * 0 vs 0 * 1e300 ... */
     CHECK(z && isnan(z->dense[0]) && z->dense[1] == 0.0);
     mb_free(z);
@@ -498,7 +488,7 @@ static void test_agg_values(void)
     d->dense[299 * 200 + 5] = 1;
     d->dense[298 * 200 + 7] = -2;
     mb_recount_nnz(d);
-    s = as_fmt(d, 1);
+    s = tb_as_fmt(d, 1);
     for (int fn = KC_SUM; fn <= KC_MAX; fn++) {
         OK(kn_cumagg((KnCum)fn, s, &z, &E));
         CHECK(z && z->sparse && valid(z));
@@ -512,7 +502,7 @@ static void test_agg_values(void)
     d = mk(7, 13, NULL);
     for (int i = 0; i < 91; i += 3) d->dense[i] = 1.0 / (i + 1) * (i % 2 ? 1e10 : -1e-7);
     mb_recount_nnz(d);
-    s = as_fmt(d, 1);
+    s = tb_as_fmt(d, 1);
     double a1, a2;
     OK(kn_agg_full(NULL, KA_SUM, d, &a1, &E));
     OK(kn_agg_full(NULL, KA_SUM, s, &a2, &E));

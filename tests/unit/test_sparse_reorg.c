@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "check.h"
+#include "blocks.h"
 
 static Err E;
 
@@ -75,16 +76,6 @@ static MatBlock *mk(int64_t r, int64_t c, const double *v)
     return m;
 }
 #define MK(r, c, ...) mk((r), (c), (const double[]){ __VA_ARGS__ })
-
-/* A copy of m in the given format. */
-static MatBlock *as_fmt(const MatBlock *m, int sparse)
-{
-    MatBlock *c = mb_copy(m, &E);
-    if (!c) exit(2);
-    tsr_status st = sparse ? mb_to_sparse_inplace(c, &E) : mb_to_dense_inplace(c, &E);
-    if (st != TSR_OK) exit(2);
-    return c;
-}
 
 /* m itself converted to the given format (takes m). */
 static MatBlock *to_fmt(MatBlock *m, int sparse)
@@ -221,7 +212,7 @@ static void matmul_case(int64_t m, int64_t k, int64_t n, int ta, int tb, double 
     MatBlock *b = gen(tb ? n : k, tb ? k : n, db, seed + 7, 0);
     MatBlock *ref = ref_matmul(a, ta, b, tb);
     for (int f = 0; f < 4; f++) {
-        MatBlock *x = as_fmt(a, f & 1), *y = as_fmt(b, f >> 1), *c = NULL;
+        MatBlock *x = tb_as_fmt(a, f & 1), *y = tb_as_fmt(b, f >> 1), *c = NULL;
         char what[128];
         snprintf(what, sizeof what, "matmul %lldx%lldx%lld ta=%d tb=%d fmt=%d da=%g db=%g",
                  (long long)m, (long long)k, (long long)n, ta, tb, f, da, db);
@@ -258,7 +249,7 @@ static void test_matmul_formats(void)
 static void test_matmul_sparse_details(void)
 {
     MatBlock *a = gen(200, 150, 0.01, 5, 0), *b = gen(150, 120, 0.01, 6, 0), *c = NULL;
-    MatBlock *sa = as_fmt(a, 1), *sb = as_fmt(b, 1), *ref = ref_matmul(a, 0, b, 0);
+    MatBlock *sa = tb_as_fmt(a, 1), *sb = tb_as_fmt(b, 1), *ref = ref_matmul(a, 0, b, 0);
     OK(kn_matmul(NULL, sa, sb, &c, &E));
     CHECK(c && c->sparse);
     CHECK_EQ(c, ref, "sparse x sparse, sparse result");
@@ -279,7 +270,7 @@ static void test_matmul_sparse_details(void)
     MatBlock *p = MK(2, 2, NAN, 0, 0, 1), *q = MK(2, 2, 1, 2, 3, 4);
     MatBlock *want = MK(2, 2, NAN, NAN, 3, 4);
     for (int f = 0; f < 4; f++) {
-        MatBlock *u = as_fmt(p, f & 1), *v = as_fmt(q, f >> 1);
+        MatBlock *u = tb_as_fmt(p, f & 1), *v = tb_as_fmt(q, f >> 1);
         OK(kn_matmul(NULL, u, v, &c, &E));
         CHECK_EQ(c, want, "NaN row");
         mb_free(c);
@@ -304,7 +295,7 @@ static void tsmm_case(int64_t r, int64_t c, double d, uint32_t seed)
     for (int left = 0; left < 2; left++) {
         MatBlock *ref = ref_matmul(a, left, a, !left);
         for (int sp = 0; sp < 2; sp++) {
-            MatBlock *x = as_fmt(a, sp), *z = NULL, *w = NULL;
+            MatBlock *x = tb_as_fmt(a, sp), *z = NULL, *w = NULL;
             char what[96];
             snprintf(what, sizeof what, "tsmm %lldx%lld d=%g left=%d sparse=%d", (long long)r,
                      (long long)c, d, left, sp);
@@ -348,7 +339,7 @@ static void unary_all(const char *name, UnaryKn kn, MatBlock *(*ref)(const MatBl
     for (int k = 0; k < NCAT; k++) {
         MatBlock *a = catalogue(k), *want = ref(a);
         for (int sp = 0; sp < 2; sp++) {
-            MatBlock *x = as_fmt(a, sp), *z = NULL;
+            MatBlock *x = tb_as_fmt(a, sp), *z = NULL;
             char what[64];
             snprintf(what, sizeof what, "%s catalogue %d sparse=%d", name, k, sp);
             err_clear(&E);
@@ -446,7 +437,7 @@ static void test_reshape(void)
             for (int byrow = 0; byrow < 2; byrow++) {
                 MatBlock *want = ref_reshape(a, shapes[s][0], shapes[s][1], byrow);
                 for (int sp = 0; sp < 2; sp++) {
-                    MatBlock *x = as_fmt(a, sp), *z = NULL;
+                    MatBlock *x = tb_as_fmt(a, sp), *z = NULL;
                     char what[80];
                     snprintf(what, sizeof what, "reshape cat %d to %lldx%lld byrow=%d sp=%d", k,
                              (long long)shapes[s][0], (long long)shapes[s][1], byrow, sp);
@@ -484,7 +475,7 @@ static void test_slice(void)
         MatBlock *a = catalogue(k);
         int64_t m = a->rows, n = a->cols;
         if (m == 0 || n == 0) {
-            MatBlock *x = as_fmt(a, 1), *z = NULL;
+            MatBlock *x = tb_as_fmt(a, 1), *z = NULL;
             err_clear(&E);
             CHECK(kn_slice(x, 1, 1, 1, 1, &z, &E) != TSR_OK && z == NULL);
             mb_free(x);
@@ -498,7 +489,7 @@ static void test_slice(void)
             if (rs[s][2] > rs[s][3]) continue;
             MatBlock *want = ref_slice(a, rs[s][0], rs[s][1], rs[s][2], rs[s][3]);
             for (int sp = 0; sp < 2; sp++) {
-                MatBlock *x = as_fmt(a, sp), *z = NULL;
+                MatBlock *x = tb_as_fmt(a, sp), *z = NULL;
                 char what[80];
                 snprintf(what, sizeof what, "slice cat %d range %zu sparse=%d", k, s, sp);
                 OK(kn_slice(x, rs[s][0], rs[s][1], rs[s][2], rs[s][3], &z, &E));
@@ -542,7 +533,7 @@ static void bind_case(MatBlock **in, int n, int byrow, const char *name)
     MatBlock *want = ref_bind(in, n, byrow);
     for (int f = 0; f < (1 << n); f++) {
         MatBlock *x[3];
-        for (int k = 0; k < n; k++) x[k] = as_fmt(in[k], (f >> k) & 1);
+        for (int k = 0; k < n; k++) x[k] = tb_as_fmt(in[k], (f >> k) & 1);
         MatBlock *z = NULL;
         char what[64];
         snprintf(what, sizeof what, "%s fmt=%d", name, f);
@@ -613,7 +604,7 @@ static void assign_case(const MatBlock *a, int64_t rl, int64_t cl, const MatBloc
 {
     MatBlock *want = ref_assign(a, rl, cl, src);
     for (int f = 0; f < 4; f++) {
-        MatBlock *x = as_fmt(a, f & 1), *s = as_fmt(src, f >> 1);
+        MatBlock *x = tb_as_fmt(a, f & 1), *s = tb_as_fmt(src, f >> 1);
         char what[80];
         snprintf(what, sizeof what, "%s fmt=%d", name, f);
         OK(kn_assign_slice(x, rl, rl + src->rows - 1, cl, cl + src->cols - 1, s, &E));
@@ -644,7 +635,7 @@ static void test_assign(void)
 
     /* a sparse target stays sparse while the result is sparse, turns dense
      * when it no longer is */
-    MatBlock *x = as_fmt(a, 1);
+    MatBlock *x = tb_as_fmt(a, 1);
     OK(kn_assign_slice(x, 2, 2, 1, 20, s2, &E));
     CHECK(x->sparse && csr_valid(x));
     OK(kn_assign_slice(x, 1, 30, 1, 20, s4, &E));
@@ -652,7 +643,7 @@ static void test_assign(void)
     mb_free(x);
 
     /* row-by-row fill of a sparse matrix: sparse until the 40% turn point */
-    x = as_fmt(zero, 1);
+    x = tb_as_fmt(zero, 1);
     int turned = 0;
     for (int64_t i = 1; i <= 30; i++) {
         MatBlock *row = gen(1, 20, 1.0, (uint32_t)(100 + i), 0);
@@ -665,7 +656,7 @@ static void test_assign(void)
     mb_free(x);
 
     /* self assignment and shape errors */
-    x = as_fmt(a, 1);
+    x = tb_as_fmt(a, 1);
     OK(kn_assign_slice(x, 1, 30, 1, 20, x, &E));
     CHECK(untouched(x, a) && x->sparse);
     err_clear(&E);
@@ -678,7 +669,7 @@ static void test_assign(void)
 
     /* single cells: insert, overwrite, remove, NaN, -0.0 */
     for (int sp = 0; sp < 2; sp++) {
-        MatBlock *t = as_fmt(a, sp), *w = mb_copy(a, &E);
+        MatBlock *t = tb_as_fmt(a, sp), *w = mb_copy(a, &E);
         double vals[] = { 5, -2, 0, NAN, -0.0, INFINITY };
         for (int q = 0; q < 6; q++) {
             int64_t i = (q * 7) % 30, j = (q * 5) % 20;
@@ -708,7 +699,7 @@ static void test_to_string(void)
         for (size_t l = 0; l < sizeof lim / sizeof *lim; l++)
             for (int sparse = 0; sparse < 2; sparse++) {
                 StrBuf d = { 0 }, s = { 0 };
-                MatBlock *x = as_fmt(a, 1);
+                MatBlock *x = tb_as_fmt(a, 1);
                 kn_to_string(a, lim[l][0], lim[l][1], 3, sparse, " ", "\n", &d);
                 kn_to_string(x, lim[l][0], lim[l][1], 3, sparse, " ", "\n", &s);
                 int ok = (d.s == NULL && s.s == NULL) || (d.s && s.s && strcmp(d.s, s.s) == 0);
@@ -743,7 +734,7 @@ typedef tsr_status (*Kn1)(const MatBlock *a, const void *arg, MatBlock **out, Er
 static void both_formats(const char *name, const MatBlock *a, Kn1 kn, const void *arg,
                          int keeps_sparse)
 {
-    MatBlock *d = as_fmt(a, 0), *s = as_fmt(a, 1), *zd = NULL, *zs = NULL;
+    MatBlock *d = tb_as_fmt(a, 0), *s = tb_as_fmt(a, 1), *zd = NULL, *zs = NULL;
     char what[80];
     snprintf(what, sizeof what, "%s %lldx%lld", name, (long long)a->rows, (long long)a->cols);
     err_clear(&E);
@@ -927,7 +918,7 @@ static void test_lapack_sparse(void)
     both_formats("det", a, k_det, NULL, 0);
     MatBlock *sing = MK(2, 2, 1, 0, 0, 0);
     both_formats("inv singular", sing, k_inv, NULL, 0);
-    MatBlock *s = as_fmt(a, 1), *va = NULL, *ve = NULL, *vd = NULL, *ved = NULL;
+    MatBlock *s = tb_as_fmt(a, 1), *va = NULL, *ve = NULL, *vd = NULL, *ved = NULL;
     OK(kn_eigen(s, &va, &ve, &E));
     OK(kn_eigen(a, &vd, &ved, &E));
     CHECK_EQ(va, vd, "eigen values");
