@@ -45,41 +45,17 @@
 
 /* ---- contiguous ranges ------------------------------------------------------------ */
 
-/* Eight lanes of Knuth's TwoSum (s + x = t + e exactly) in GCC vector
- * extensions: branch-free, so it runs at SIMD speed even at -O2, and gives
- * the same accuracy as Neumaier's update. */
-typedef double v2d __attribute__((vector_size(16)));
-
-static inline void twosum_v(v2d *s, v2d *c, v2d x)
-{
-    v2d t = *s + x, z = t - *s;
-    *c += (*s - (t - z)) + (x - z);
-    *s = t;
-}
-
-/* Compensated sum of n contiguous doubles as a (s, c) pair. */
+/* Compensated sum of n contiguous doubles as a (s, c) pair: eight TwoSum
+ * lanes (KsLanes, matrix_int.h, shared with the fused kernel), then the
+ * last n & 7 values in order. */
 static KSum sum_range_ks(const double *x, int64_t n)
 {
-    v2d s[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } }, c[4] = { { 0, 0 }, { 0, 0 }, { 0, 0 }, { 0, 0 } };
-    int64_t i = 0;
-    for (; i + 8 <= n; i += 8) {
-        v2d x0, x1, x2, x3;
-        memcpy(&x0, x + i, sizeof x0);
-        memcpy(&x1, x + i + 2, sizeof x1);
-        memcpy(&x2, x + i + 4, sizeof x2);
-        memcpy(&x3, x + i + 6, sizeof x3);
-        twosum_v(&s[0], &c[0], x0);
-        twosum_v(&s[1], &c[1], x1);
-        twosum_v(&s[2], &c[2], x2);
-        twosum_v(&s[3], &c[3], x3);
-    }
-    KSum k = { 0, 0 };
-    for (int l = 0; l < 4; l++)
-        for (int h = 0; h < 2; h++) {
-            ks_add(&k, s[l][h]);
-            k.c += c[l][h];
-        }
-    for (; i < n; i++) ks_add(&k, x[i]);
+    KsLanes L;
+    int64_t n8 = n & ~(int64_t)7;
+    ksl_init(&L);
+    ksl_add8(&L, x, n8);
+    KSum k = ksl_merge(&L);
+    for (int64_t i = n8; i < n; i++) ks_add(&k, x[i]);
     return k;
 }
 
@@ -165,6 +141,7 @@ static double var_vals(const double *x, int64_t nz, int64_t n, double sum)
     return m2_vals(x, nz, n, sum / (double)n) / (double)(n - 1);
 }
 
+typedef double v2d __attribute__((vector_size(16)));
 typedef long long v2i __attribute__((vector_size(16)));
 
 /* Lane-wise a < b ? a : b (or >), and a NaN flag per lane. */
@@ -376,8 +353,9 @@ static double agg_empty(KnAgg fn)
     }
 }
 
-/* Cost per cell (work units) of the full and column aggregates. */
-#define AGG_CELL_COST 1.0
+/* Cost per cell (work units) of the full and column aggregates (the
+ * chunking, shared with fused.c through matrix_int.h). */
+#define AGG_CELL_COST KN_AGG_CELL_COST
 
 static tsr_status agg_all(const ParCtx *par, KnAgg fn, const MatBlock *a, double *out, Err *err)
 {
@@ -449,16 +427,6 @@ static void csr_cols(const MatBlock *a, int64_t i, int64_t j0, int64_t j1, int64
     *k1 = hi;
 }
 
-/* TwoSum update of (s[j], c[j]) with x: the same (s, c) as ks_add for
- * finite values (both keep the exact rounding error), branch-free so the
- * loops over columns vectorise. */
-static inline void col_add(double *restrict s, double *restrict c, int64_t j, double x)
-{
-    double t = s[j] + x, z = t - s[j];
-    c[j] += (s[j] - (t - z)) + (x - z);
-    s[j] = t;
-}
-
 static inline double col_value(const double *s, const double *c, int64_t j)
 {
     KSum k = { s[j], c[j] };
@@ -473,12 +441,12 @@ static void band_sum(const MatBlock *a, int64_t r0, int64_t r1, int64_t j0, int6
     for (int64_t i = r0; i < r1; i++) {
         if (!a->sparse) {
             const double *x = a->dense + i * n;
-            for (int64_t j = j0; j < j1; j++) col_add(s, c, j, x[j]);
+            for (int64_t j = j0; j < j1; j++) kn_col_add(s, c, j, x[j]);
             continue;
         }
         int64_t k0, k1;
         csr_cols(a, i, j0, j1, &k0, &k1);
-        for (int64_t k = k0; k < k1; k++) col_add(s, c, a->idx[k], a->val[k]);
+        for (int64_t k = k0; k < k1; k++) kn_col_add(s, c, a->idx[k], a->val[k]);
     }
 }
 
@@ -490,8 +458,8 @@ static __attribute__((noinline)) void dev_row(const double *restrict x, const do
 {
     for (int64_t j = 0; j < w; j++) {
         double dv = x[j] - mu[j];
-        col_add(ss, ssc, j, dv * dv);
-        col_add(ds, dsc, j, dv);
+        kn_col_add(ss, ssc, j, dv * dv);
+        kn_col_add(ds, dsc, j, dv);
     }
 }
 
@@ -509,7 +477,7 @@ static void band_var(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64
     if (!a->sparse) {
         for (int64_t i = r0; i < r1; i++) {
             const double *x = a->dense + i * n + j0;
-            for (int64_t j = 0; j < w; j++) col_add(s, c, j, x[j]);
+            for (int64_t j = 0; j < w; j++) kn_col_add(s, c, j, x[j]);
         }
         for (int64_t j = 0; j < w; j++) mu[j0 + j] = col_value(s, c, j) / (double)rows;
         for (int64_t i = r0; i < r1; i++) dev_row(a->dense + i * n + j0, mu + j0, ss, ssc, ds, dsc, w);
@@ -519,7 +487,7 @@ static void band_var(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64
         for (int64_t i = r0; i < r1; i++) {
             int64_t k0, k1;
             csr_cols(a, i, j0, j1, &k0, &k1);
-            for (int64_t k = k0; k < k1; k++) col_add(s, c, a->idx[k] - j0, a->val[k]);
+            for (int64_t k = k0; k < k1; k++) kn_col_add(s, c, a->idx[k] - j0, a->val[k]);
         }
         for (int64_t j = 0; j < w; j++) mu[j0 + j] = col_value(s, c, j) / (double)rows;
         for (int64_t i = r0; i < r1; i++) {
@@ -528,16 +496,16 @@ static void band_var(const ColJob *cj, int64_t r0, int64_t r1, int64_t j0, int64
             for (int64_t k = k0; k < k1; k++) {
                 int64_t j = a->idx[k] - j0;
                 double dv = a->val[k] - mu[j0 + j];
-                col_add(ss, ssc, j, dv * dv);
-                col_add(ds, dsc, j, dv);
+                kn_col_add(ss, ssc, j, dv * dv);
+                kn_col_add(ds, dsc, j, dv);
                 cnt[j]++;
             }
         }
         for (int64_t j = 0; j < w; j++)
             if (cnt[j] < rows) {   /* the zeros: (rows - cnt) deviations of -mu */
                 double zc = (double)(rows - cnt[j]), mv = mu[j0 + j];
-                col_add(ss, ssc, j, zc * (mv * mv));
-                col_add(ds, dsc, j, -zc * mv);
+                kn_col_add(ss, ssc, j, zc * (mv * mv));
+                kn_col_add(ds, dsc, j, -zc * mv);
             }
     }
     for (int64_t j = 0; j < w; j++) {
@@ -674,7 +642,7 @@ static double col_combine(const ColJob *cj, int64_t nb, int64_t j)
 
 /* Bands times columns of partial state allowed before the columns are
  * split instead (8 MiB per state array). */
-#define COL_PART_MAX ((int64_t)1 << 20)
+#define COL_PART_MAX KN_COL_PART_MAX
 
 static tsr_status col_agg(const ParCtx *par, KnAgg fn, const MatBlock *a, MatBlock *z, Err *err)
 {

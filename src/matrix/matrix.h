@@ -597,6 +597,8 @@ tsr_status kn_cdf(KnDist d, const double *par, double q, int lower_tail, double 
 tsr_status kn_icdf(KnDist d, const double *par, double p, double *out, Err *err);
 
 /* ---- miscellaneous kernels (misc.c) ------------------------------------------ */
+/* max |x| over the cells (0 for an empty block); NaN if a cell is NaN. */
+double kn_maxabs(const MatBlock *a);
 /* bitwAnd/Or/Xor/ShiftL/ShiftR on int64 (Java long semantics: shift count
  * mod 64, arithmetic >>); doubles are truncated with the DML.md 3.2 rule. */
 typedef enum { KW_AND, KW_OR, KW_XOR, KW_SHL, KW_SHR } KnBitw;
@@ -620,5 +622,61 @@ tsr_status kn_inter_quantile(const MatBlock *x, const MatBlock *w, double p, Mat
 /* sqrtMatrixJava: V diag(sqrt(l)) V^T of a symmetric (relative 1e-10) PSD
  * matrix; eigenvalues below -1e-12*max|l| are an error. */
 tsr_status kn_sqrtm(const MatBlock *a, MatBlock **out, Err *err);
+
+/* ---- fused cellwise programs (fused.c) ------------------------------------
+ * A small SSA program of cellwise ops (the compiler's fused operator) run in
+ * one pass over its inputs, tile by tile, with no intermediate matrices.
+ * Every output equals bit for bit what the unfused kernels give when each
+ * op is materialised with dense intermediates (kn_binary/kn_binary_scalar,
+ * kn_binary_fn, kn_unary, kn_ifelse) and then aggregated (kn_agg_full,
+ * kn_agg_dir): the same scalar formulas per cell and the same chunking and
+ * compensated lane arithmetic for the sums (NaN payloads aside).  A CSR
+ * intermediate of the unfused evaluation stores no -0.0; where that matters
+ * (1 / (X * -1) with X sparse) the compiler must not fuse across it.
+ * Parallel on par with size-only chunks: results do not depend on the
+ * thread count.  Outputs whose chunkings are incompatible (a full sum next
+ * to row or column sums of a large cell space) are computed in separate
+ * passes over the inputs, still without intermediates. */
+#define KN_FUSE_MAX_OPS 64
+#define KN_FUSE_MAX_INPUTS 16
+#define KN_FUSE_MAX_OUTS 8
+typedef enum {
+    KF_IN,      /* cell of input a (matrix, broadcast by its shape, or scalar) */
+    KF_CONST,   /* the constant k */
+    KF_BIN,     /* BinOp op (cellwise ones: not MATMUL) on ops a, b: kn_binop_double semantics */
+    KF_BINFN,   /* KnBinFn op (min/max/xor/log) on ops a, b */
+    KF_UN,      /* KnUnary op on op a: kn_unary_double semantics */
+    KF_IFELSE   /* a != 0 ? b : c, as kn_ifelse (NaN counts as true) */
+} KnFuseKind;
+typedef struct KnFuseOp { KnFuseKind kind; int op; int a, b, c; double k; } KnFuseOp;
+typedef enum { KF_CELLS, KF_SUM, KF_MIN, KF_MAX, KF_ROWSUM, KF_ROWMIN, KF_ROWMAX,
+               KF_COLSUM, KF_COLMIN, KF_COLMAX } KnFuseAgg;
+typedef struct KnFuseOut { int op; KnFuseAgg agg; } KnFuseOut;   /* op: index of the op whose value is output */
+typedef struct KnFuseProg {
+    int nops; KnFuseOp ops[KN_FUSE_MAX_OPS];   /* SSA: op i may use only ops < i */
+    int nouts; KnFuseOut outs[KN_FUSE_MAX_OUTS];
+    /* -1, or an input index d whose block is CSR of the full shape and
+     * where the program is exactly +0.0 at every cell where input d is 0,
+     * whatever the other inputs hold (the compiler guarantees it; it is not
+     * checked).  Then only d's stored cells are evaluated: KF_CELLS outputs
+     * are CSR (results equal to 0 dropped) and the aggregates are those of
+     * that CSR result (kn_agg_* over it, bit for bit).  A dense input d (or
+     * one that is not of the full shape) runs the dense path. */
+    int sparse_driver;
+} KnFuseProg;
+typedef struct KnFuseIn { const MatBlock *m; double s; } KnFuseIn;   /* m NULL: the scalar s */
+/* Runs p over the rows x cols cell space.  Matrix inputs have shape rows x cols,
+ * rows x 1 (column vector, broadcast along the row), 1 x cols (row vector), or 1 x 1,
+ * in any format (dense or CSR).  Outputs k in order: KF_CELLS -> mats[k] (rows x cols),
+ * KF_ROW* -> mats[k] (rows x 1), KF_COL* -> mats[k] (1 x cols), KF_SUM/MIN/MAX ->
+ * scalars[k]; entries of the other array are left NULL/0.  Caller owns mats[k].
+ * Empty cell space: sum 0, min +Inf, max -Inf, empty matrices (as kn_agg_*).
+ * Errors (TSR_RUNTIME, or TSR_LIMIT/TSR_NOMEM; every mats[k] NULL then): a
+ * malformed program (counts out of range, an op using a later op or a
+ * missing input, unknown op codes), an input that does not broadcast
+ * ("fused: input <k> of shape <r>x<c> does not broadcast to <rows>x<cols>"),
+ * more than MB_MAX_CELLS cells. */
+tsr_status kn_fused(const ParCtx *par, const KnFuseProg *p, const KnFuseIn *in, int nin,
+                    int64_t rows, int64_t cols, MatBlock **mats, double *scalars, Err *err);
 
 #endif /* TSR_MATRIX_H */

@@ -12,6 +12,7 @@
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <string.h>
 #include "matrix/matrix.h"
 
 /* ---- compensated summation ------------------------------------------------
@@ -45,6 +46,93 @@ static inline void ks_merge(KSum *a, const KSum *b)
 
 /* Compensated sum of n contiguous doubles (4 independent lanes). */
 double kn_sum_range(const double *x, int64_t n);
+
+/* ---- eight-lane TwoSum accumulator ---------------------------------------------
+ * The sums of aggregate.c (sum_range_ks) and of the fused kernel (fused.c)
+ * share this state so that they are bit-identical: value number p of a run
+ * (p counted from the run's start, p < n & ~7) goes to lane p & 7 through
+ * Knuth's TwoSum (s + x = t + e exactly); then the lanes are merged in lane
+ * order with ks_add (ksl_merge) and the last n & 7 values are ks_add'ed in
+ * order.  ksl_add8 is the SIMD form (GCC vector extensions, branch-free:
+ * runs at vector speed at -O2), ksl_add1 the same arithmetic for one value. */
+typedef double kn_v2d __attribute__((vector_size(16)));
+typedef struct KsLanes {
+    kn_v2d s[4], c[4];   /* lane l is s[l >> 1][l & 1] */
+} KsLanes;
+
+static inline void ksl_init(KsLanes *L)
+{
+    for (int l = 0; l < 4; l++) {
+        L->s[l] = (kn_v2d){ 0.0, 0.0 };
+        L->c[l] = (kn_v2d){ 0.0, 0.0 };
+    }
+}
+
+static inline void kn_twosum_v(kn_v2d *s, kn_v2d *c, kn_v2d x)
+{
+    kn_v2d t = *s + x, z = t - *s;
+    *c += (*s - (t - z)) + (x - z);
+    *s = t;
+}
+
+/* x[8q + r] into lane r, for n a multiple of 8. */
+static inline void ksl_add8(KsLanes *L, const double *x, int64_t n)
+{
+    kn_v2d s0 = L->s[0], s1 = L->s[1], s2 = L->s[2], s3 = L->s[3];
+    kn_v2d c0 = L->c[0], c1 = L->c[1], c2 = L->c[2], c3 = L->c[3];
+    for (int64_t i = 0; i + 8 <= n; i += 8) {
+        kn_v2d x0, x1, x2, x3;
+        memcpy(&x0, x + i, sizeof x0);
+        memcpy(&x1, x + i + 2, sizeof x1);
+        memcpy(&x2, x + i + 4, sizeof x2);
+        memcpy(&x3, x + i + 6, sizeof x3);
+        kn_twosum_v(&s0, &c0, x0);
+        kn_twosum_v(&s1, &c1, x1);
+        kn_twosum_v(&s2, &c2, x2);
+        kn_twosum_v(&s3, &c3, x3);
+    }
+    L->s[0] = s0, L->s[1] = s1, L->s[2] = s2, L->s[3] = s3;
+    L->c[0] = c0, L->c[1] = c1, L->c[2] = c2, L->c[3] = c3;
+}
+
+/* One value into lane l (0..7). */
+static inline void ksl_add1(KsLanes *L, int l, double x)
+{
+    double s = L->s[l >> 1][l & 1], t = s + x, z = t - s;
+    L->c[l >> 1][l & 1] += (s - (t - z)) + (x - z);
+    L->s[l >> 1][l & 1] = t;
+}
+
+/* The lanes merged in lane order. */
+static inline KSum ksl_merge(const KsLanes *L)
+{
+    KSum k = { 0, 0 };
+    for (int l = 0; l < 4; l++)
+        for (int h = 0; h < 2; h++) {
+            ks_add(&k, L->s[l][h]);
+            k.c += L->c[l][h];
+        }
+    return k;
+}
+
+/* The chunkings of the aggregates (aggregate.c), which the fused kernel
+ * reproduces: full aggregates cut the cells into par_grain(cells,
+ * KN_AGG_CELL_COST) chunks; column aggregates cut the rows into bands of
+ * par_grain(rows, cols * KN_AGG_CELL_COST) with per-band partial states,
+ * unless bands times columns exceed KN_COL_PART_MAX (then each column is
+ * one sequential run). */
+#define KN_AGG_CELL_COST 1.0
+#define KN_COL_PART_MAX ((int64_t)1 << 20)
+
+/* TwoSum update of (s[j], c[j]) with x: the column sums' state (the same
+ * (s, c) as ks_add for finite values), branch-free so that loops over
+ * columns vectorise. */
+static inline void kn_col_add(double *restrict s, double *restrict c, int64_t j, double x)
+{
+    double t = s[j] + x, z = t - s[j];
+    c[j] += (s[j] - (t - z)) + (x - z);
+    s[j] = t;
+}
 
 /* ---- min/max with Java Math.min/max semantics: NaN wins, -0.0 < +0.0 ---- */
 static inline double kn_min2(double a, double b)
