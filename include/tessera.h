@@ -33,6 +33,9 @@ typedef struct tsr_options {
     FILE *out;               /* print() output; NULL = stdout                  */
     FILE *err;               /* warnings; NULL = stderr                        */
     const char *scripts_dir; /* bundled scripts/ folder; NULL = built-in path  */
+    int optlevel;            /* 0: no rewrites/fusion (-O0); 1, 2 (default): all */
+    int explain;             /* 1: HOP DAGs, 2: runtime programs, 3: both; printed
+                                to `out` when a block is compiled */
 } tsr_options;
 
 /* Command-line style parameters: $1.. and $name. Borrowed for the call. */

@@ -219,6 +219,8 @@ def main():
     ap.add_argument("--tessera", required=True, help="path to the tessera binary")
     ap.add_argument("--blocks", choices=["auto", "dense", "sparse"], default=None,
                     help="force the block format of every result (differential runs)")
+    ap.add_argument("--opt", choices=["0", "1", "2"], default=None,
+                    help="optimisation level (-O0: no rewrites, no fusion)")
     ap.add_argument("script", help="tests/dml/NAME.dml")
     opts = ap.parse_args()
 
@@ -256,6 +258,8 @@ def main():
             oracle = run(["Rscript", "--vanilla", base + ".R", tmp], tdir, env)
 
         forced = ["-blocks", opts.blocks] if opts.blocks else []
+        if opts.opt is not None:
+            forced.append("-O" + opts.opt)
         res = run([tessera] + forced + ["-f", base + ".dml"] + extra, tdir)
         out = strip_stats(res.out)
 

@@ -26,6 +26,7 @@ typedef struct CliOpts {
 
 static const char *const known_opts[] = {
     "-f", "-s", "-args", "-nvargs", "-stats", "-explain", "-exec", "-seed", "-threads",
+    "-O0", "-O1", "-O2",
     "-config", "-blocks", "-help", "--help", "-h", "-version", "--version", "-mem", "-debug", "-gpu",
     "-lineage", "-clean", NULL};
 
@@ -41,7 +42,8 @@ static void usage(FILE *f)
           "  -args V1 V2 ...      positional parameters $1, $2, ... (rest of the line)\n"
           "  -nvargs K=V ...      named parameters $K (rest of the line)\n"
           "  -stats [N]           print statistics with the top N (10) heavy hitters\n"
-          "  -explain [LEVEL]     accepted (plan printing comes with the compiler)\n"
+          "  -explain [LEVEL]     print compiled plans: hops (default), runtime, all\n"
+          "  -O0|-O1|-O2          optimisation level: -O0 no rewrites and no fusion (default -O2)\n"
           "  -exec MODE           singlenode | hybrid | spark (accepted; local execution)\n"
           "  -seed S              seed for unseeded rand()/sample()\n"
           "  -threads K           degree of parallelism (0 = number of cores)\n"
@@ -137,7 +139,19 @@ static int parse_args(CliOpts *o, int argc, char **argv)
                 i++;
             }
         } else if (!strcmp(a, "-explain")) {
-            if (next && next[0] != '-') i++;
+            static const char *const levels[] = {"hops", "runtime", "recompile_hops",
+                                                 "recompile_runtime", "all", NULL};
+            int lv = -1;
+            for (int k = 0; next && levels[k]; k++)
+                if (!strcmp(next, levels[k])) lv = k;
+            if (next && next[0] != '-' && lv < 0 && i + 1 < argc - 1)
+                return usage_error("Invalid argument specified for -explain option, must be "
+                                   "one of [hops, runtime, recompile_hops, recompile_runtime, "
+                                   "all]", next);
+            if (lv >= 0) i++;
+            o->run.explain = lv < 0 ? 1 : lv == 4 ? 3 : (lv % 2 == 0 ? 1 : 2);
+        } else if (!strcmp(a, "-O0") || !strcmp(a, "-O1") || !strcmp(a, "-O2")) {
+            o->run.optlevel = a[2] - '0';
         } else if (!strcmp(a, "-exec")) {
             static const char *const modes[] = {"hadoop", "singlenode", "hybrid", "HYBRID",
                                                 "spark", NULL};

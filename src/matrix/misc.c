@@ -1,7 +1,7 @@
 /*
  * misc.c - the smaller kernels of DML.md 7.4 - 7.9 that have no family of
  * their own: the bitw* integer operations, roll, rowcumsum, contains,
- * interQuantile and sqrtMatrixJava.
+ * interQuantile and sqrtMatrixJava; kn_maxabs for the compiler's guards.
  *
  * Every kernel reads its inputs through the block API (dense or CSR).
  * roll keeps the input's format; the others produce dense blocks (the
@@ -309,4 +309,20 @@ tsr_status kn_sqrtm(const MatBlock *a, MatBlock **out, Err *err)
     mb_free(values);
     mb_free(vectors);
     return st;
+}
+
+/* ---- largest magnitude ------------------------------------------------------------ */
+
+double kn_maxabs(const MatBlock *a)
+{
+    const double *x = a->sparse ? a->val : a->dense;
+    int64_t n = a->sparse ? a->nnz : MB_CELLS(a);
+    double m = 0.0;
+    int bad = 0;
+    for (int64_t i = 0; i < n; i++) {
+        double v = fabs(x[i]);
+        bad |= !(v <= m || v > m);   /* NaN */
+        m = v > m ? v : m;
+    }
+    return bad ? NAN : m;
 }

@@ -53,6 +53,8 @@ void tsr_options_default(tsr_options *o)
     o->out = NULL;
     o->err = NULL;
     o->scripts_dir = NULL;
+    o->optlevel = 2;
+    o->explain = 0;
 }
 
 /* A byte count "N", "N[kKmMgG]"; -1 if malformed. */
@@ -187,6 +189,10 @@ static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
     in->ctx.prog = prog;
     in->sem = sem;
     in->stats_on = c->opt.stats;
+    in->cp.level = c->opt.optlevel;
+    in->cp.fusion = c->opt.optlevel >= 1;
+    in->explain = c->opt.explain;
+    hm_init(&in->plans);
     hm_init(&in->dml_mods);
     rt_stats_init(in);
 }
@@ -262,6 +268,7 @@ static void finish_run(tsr_ctx *c, tsr_status st, const Err *err, AstProgram *pr
     if (st) render_error(c, err);   /* before the program (owner of span.file) is freed */
     else c->errmsg[0] = '\0';
     hm_free(&c->in.dml_mods);
+    rt_plans_free(&c->in);
     rt_stats_free(&c->in);
     c->in.ctx.prog = NULL;
     c->in.sem = NULL;
@@ -284,6 +291,12 @@ int tsr_run(tsr_ctx *c, const char *path, const char *text, const tsr_args *args
     c->in.ctx.stats.t_start = t_start;
     c->in.ctx.stats.t_parse = t_parse;
     c->in.ctx.stats.t_compile = tm_now_ns();
+    if (st == TSR_OK && c->opt.optlevel >= 1) {
+        int removed = cp_remove_branches(prog);
+        if (removed && c->opt.explain)
+            fprintf(c->in.ctx.out, "PROGRAM REWRITES: %d constant branch%s removed\n", removed,
+                    removed == 1 ? "" : "es");
+    }
     if (st == TSR_OK) {
         st = execute_on_big_stack(&c->in);
         if (st) err = c->in.ctx.err;
@@ -337,6 +350,9 @@ void tsr_print_stats(const tsr_ctx *c, FILE *f)
     fprintf(f, "Total parse time:\t\t%.3f sec.\n", parse);
     fprintf(f, "Total compilation time:\t\t%.3f sec.\n", comp);
     fprintf(f, "Total execution time:\t\t%.3f sec.\n", exec);
+    fprintf(f, "Plans (compiled/cached, compile time):\t%lld/%lld, %.3f sec.\n",
+            (long long)st->plans_compiled, (long long)st->plan_hits,
+            (double)st->compile_ns / 1e9);
     {
         ParPoolStats ps;
         par_pool_stats(c->pool, &ps);

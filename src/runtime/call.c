@@ -374,6 +374,15 @@ tsr_status rt_eval_call(Interp *in, const Expr *e, Span end, Value *out, int nou
     RtArgs a;
     tsr_status st = args_eval(in, e, &a);
     if (st) return st;
+    return rt_eval_call_args(in, e, &a, end, out, nout);
+}
+
+tsr_status rt_eval_call_args(Interp *in, const Expr *e, RtArgs *args, Span end, Value *out,
+                             int nout)
+{
+    RtArgs a = *args;
+    tsr_status st;
+    memset(args, 0, sizeof *args);
     a.end = end;
     for (int k = 0; k < nout; k++) out[k] = empty_value();
     if (e->u.call.builtin_id >= 0) {

@@ -131,6 +131,24 @@ tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value
     return st;
 }
 
+tsr_status rt_op_fused(Interp *in, const char *opcode, const KnFuseProg *p, const KnFuseIn *ins,
+                       int nin, int64_t rows, int64_t cols, MatBlock **mats, double *scalars)
+{
+    int64_t t0 = rt_stats_t0(in);
+    for (int k = 0; k < p->nouts; k++) mats[k] = NULL;
+    tsr_status st = kn_fused(&in->ctx.par, p, ins, nin, rows, cols, mats, scalars, &in->ctx.err);
+    for (int k = 0; k < p->nouts && st == TSR_OK; k++)
+        if (mats[k] && mb_examine(mats[k], in->ctx.block_format, &in->ctx.err))
+            st = in->ctx.err.code;
+    if (st)
+        for (int k = 0; k < p->nouts; k++) {
+            mb_free(mats[k]);
+            mats[k] = NULL;
+        }
+    rt_stats_end(in, opcode, t0);
+    return st;
+}
+
 tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);

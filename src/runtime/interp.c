@@ -25,9 +25,7 @@ tsr_status rt_fail_at(Interp *in, Span sp)
     return e->code;
 }
 
-static tsr_status fail(Interp *in, Span sp, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-static tsr_status fail(Interp *in, Span sp, const char *fmt, ...)
+tsr_status rt_fail(Interp *in, Span sp, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
@@ -55,7 +53,7 @@ static tsr_status eval_ref(Interp *in, const Expr *e, Value *tmp, const Value **
     *tmp = empty_value();
     if (e->kind == EX_ID) {
         const Value *v = rt_env_get(in->env, e->u.name);
-        if (!v) return fail(in, e->span, "Undefined Variable (%s) used in statement", e->u.name);
+        if (!v) return rt_fail(in, e->span, "Undefined Variable (%s) used in statement", e->u.name);
         *res = v;
         return TSR_OK;
     }
@@ -75,7 +73,7 @@ static tsr_status value_to_int(Interp *in, const Value *v, Span sp, int64_t *out
         Value d = rt_dbl(mb_get(m, 0, 0));
         *out = rt_as_int(&d);
     } else {
-        return fail(in, sp, "Invalid index or bound: expected a scalar but found a %s",
+        return rt_fail(in, sp, "Invalid index or bound: expected a scalar but found a %s",
                     rt_dt_name(v->dt));
     }
     return TSR_OK;
@@ -129,13 +127,13 @@ static tsr_status eval_bounds(Interp *in, const IndexDim *row, const IndexDim *c
 static tsr_status list_find_name(Interp *in, const RtList *l, const char *name, Span sp,
                                  int64_t *pos)
 {
-    if (!l->names) return fail(in, sp, "Invalid indexing by name in unnamed list: %s.", name);
+    if (!l->names) return rt_fail(in, sp, "Invalid indexing by name in unnamed list: %s.", name);
     for (int k = 0; k < l->n; k++)
         if (strcmp(l->names[k], name) == 0) {
             *pos = k;
             return TSR_OK;
         }
-    return fail(in, sp, "List indexing returned no entry for name='%s'", name);
+    return rt_fail(in, sp, "List indexing returned no entry for name='%s'", name);
 }
 
 /* Resolves a list index dimension to 0-based [*lo, *hi]; by name when the
@@ -163,7 +161,7 @@ static tsr_status list_range(Interp *in, const RtList *l, const IndexDim *d, Spa
     if (st || by_name) return st;
     if (d->kind == IDX_RANGE && (st = eval_int(in, d->hi, hi))) return st;
     if (*lo < 1 || *hi > l->n || *lo > *hi)
-        return fail(in, sp, "Invalid list index range [%lld:%lld] for a list of length %d",
+        return rt_fail(in, sp, "Invalid list index range [%lld:%lld] for a list of length %d",
                     (long long)*lo, (long long)*hi, l->n);
     (*lo)--;
     (*hi)--;
@@ -193,12 +191,12 @@ static tsr_status list_lindex(Interp *in, const Stmt *s, Value *target, const Va
     int64_t t0 = rt_stats_t0(in);
     if (rhs->dt == DT_LIST && rhs->u.l->n != hi - lo + 1) {
         rt_stats_end(in, "leftIndex", t0);
-        return fail(in, s->span, "Invalid list left indexing: %lld elements cannot be "
+        return rt_fail(in, s->span, "Invalid list left indexing: %lld elements cannot be "
                     "assigned from a list of length %d", (long long)(hi - lo + 1), rhs->u.l->n);
     }
     if (rhs->dt != DT_LIST && hi != lo) {
         rt_stats_end(in, "leftIndex", t0);
-        return fail(in, s->span, "Invalid list left indexing: a range of %lld elements needs "
+        return rt_fail(in, s->span, "Invalid list left indexing: a range of %lld elements needs "
                     "a list right-hand side", (long long)(hi - lo + 1));
     }
     RtList *l = rt_list_mutable(target);
@@ -226,7 +224,7 @@ static tsr_status eval_index(Interp *in, const Expr *e, Value *out)
     } else if (x->dt == DT_LIST) {
         st = list_rindex(in, e, x, out);
     } else {
-        st = fail(in, e->span, "Invalid right indexing of a %s value", rt_dt_name(x->dt));
+        st = rt_fail(in, e->span, "Invalid right indexing of a %s value", rt_dt_name(x->dt));
     }
     rt_release(&tmp);
     return st ? rt_fail_at(in, e->span) : TSR_OK;
@@ -287,7 +285,7 @@ static tsr_status eval_call_value(Interp *in, const Expr *e, Value *out)
     Span none = {NULL, 0, 0};
     tsr_status st = rt_eval_call(in, e, none, out, 1);
     if (st == TSR_OK && out->dt == DT_UNKNOWN)
-        return fail(in, e->span, "Function '%s' does not return a value", e->u.call.name);
+        return rt_fail(in, e->span, "Function '%s' does not return a value", e->u.call.name);
     return st;
 }
 
@@ -310,7 +308,7 @@ tsr_status rt_eval(Interp *in, const Expr *e, Value *out)
         return TSR_OK;
     case EX_ID: /* variable read: a new reference */
         v = rt_env_get(in->env, e->u.name);
-        if (!v) return fail(in, e->span, "Undefined Variable (%s) used in statement", e->u.name);
+        if (!v) return rt_fail(in, e->span, "Undefined Variable (%s) used in statement", e->u.name);
         *out = rt_copy(v);
         return TSR_OK;
     case EX_BINARY:
@@ -324,7 +322,7 @@ tsr_status rt_eval(Interp *in, const Expr *e, Value *out)
     case EX_LIST:
         return eval_bracket_list(in, e, out);
     }
-    return fail(in, e->span, "internal error: unknown expression kind %d", (int)e->kind);
+    return rt_fail(in, e->span, "internal error: unknown expression kind %d", (int)e->kind);
 }
 
 /* ---- assignments ---------------------------------------------------------------- */
@@ -353,7 +351,7 @@ static tsr_status frame_lindex(Interp *in, const Stmt *s, Value *target, const V
 {
     IdxBounds ix;
     if (s->u.assign.accumulate)
-        return fail(in, s->span, "Invalid accumulator left indexing of frame %s",
+        return rt_fail(in, s->span, "Invalid accumulator left indexing of frame %s",
                     s->u.assign.target);
     tsr_status st = eval_bounds(in, &s->u.assign.row, &s->u.assign.col, target, &ix);
     return st ? st : rt_op_lindex(in, target, &ix, rhs);
@@ -367,7 +365,7 @@ static tsr_status exec_lindex(Interp *in, const Stmt *s)
     if (st) return st;
     Value *t = rt_env_get(in->env, name);
     if (!t)
-        st = fail(in, s->span, "cannot assign value to indexed identifier %s without first "
+        st = rt_fail(in, s->span, "cannot assign value to indexed identifier %s without first "
                   "initializing %s", name, name);
     else if (t->dt == DT_MATRIX)
         st = matrix_lindex(in, s, t, &rhs);
@@ -376,7 +374,7 @@ static tsr_status exec_lindex(Interp *in, const Stmt *s)
     else if (t->dt == DT_LIST)
         st = list_lindex(in, s, t, &rhs);
     else
-        st = fail(in, s->span, "Invalid left indexing of %s: it is a %s", name,
+        st = rt_fail(in, s->span, "Invalid left indexing of %s: it is a %s", name,
                   rt_dt_name(t->dt));
     rt_release(&rhs);
     return st ? rt_fail_at(in, s->span) : TSR_OK;
@@ -398,7 +396,7 @@ static tsr_status exec_assign(Interp *in, const Stmt *s)
         Value sum;
         if (!cur) {
             rt_release(&v);
-            return fail(in, s->span,
+            return rt_fail(in, s->span,
                         "Invalid accumulator assignment to non-existing variable %s.", name);
         }
         if (rt_accumulate_inplace(in, name, &v)) {   /* X += G: into X's block */
@@ -439,9 +437,9 @@ static tsr_status eval_pred(Interp *in, const Expr *e, int *res)
     tsr_status st = eval_ref(in, e, &tmp, &v);
     if (st) return st;
     if (v->dt == DT_SCALAR && v->vt == VT_STRING)
-        st = fail(in, e->span, "String value '%s' is not allowed for iterable predicate", v->u.s);
+        st = rt_fail(in, e->span, "String value '%s' is not allowed for iterable predicate", v->u.s);
     else if (v->dt != DT_SCALAR)
-        st = fail(in, e->span, "Predicate must be a boolean or numeric scalar, but is a %s "
+        st = rt_fail(in, e->span, "Predicate must be a boolean or numeric scalar, but is a %s "
                   "(use as.scalar())", rt_dt_name(v->dt));
     else
         *res = rt_as_bool(v);
@@ -485,11 +483,11 @@ static tsr_status zero_incr(Interp *in, const Stmt *s, const Value *v)
         StrBuf txt;
         sb_init(&txt);
         rt_scalar_to_string(&num, &txt);
-        st = fail(in, s->span, "for loop increment must not be 0 (after conversion to an "
+        st = rt_fail(in, s->span, "for loop increment must not be 0 (after conversion to an "
                   "integer: %s)", txt.s ? txt.s : "");
         sb_free(&txt);
     } else {
-        st = fail(in, s->span, "Expression for increment of variable '%s' must evaluate to a "
+        st = rt_fail(in, s->span, "Expression for increment of variable '%s' must evaluate to a "
                   "non-zero value.", s->u.fors.var);
     }
     rt_release(&num);
@@ -537,7 +535,7 @@ static tsr_status check_loop_var(Interp *in, const Stmt *s)
 {
     const Value *v = rt_env_get(in->env, s->u.fors.var);
     if (v && !(v->dt == DT_SCALAR && v->vt == VT_INT64))
-        return fail(in, s->span, "iterable predicate in for loop '%s' must be a scalar integer",
+        return rt_fail(in, s->span, "iterable predicate in for loop '%s' must be a scalar integer",
                     s->u.fors.var);
     return TSR_OK;
 }
@@ -637,12 +635,23 @@ static tsr_status exec_stmt(Interp *in, const Stmt *s)
     case ST_SETWD:
         return TSR_OK;
     }
-    return fail(in, s->span, "internal error: unknown statement kind %d", (int)s->kind);
+    return rt_fail(in, s->span, "internal error: unknown statement kind %d", (int)s->kind);
 }
 
+/* Runs of plain assignments go through the compiler (interp_plan.c); the
+ * other statements are interpreted here. */
 tsr_status rt_exec_block(Interp *in, const StmtList *b)
 {
     for (int k = 0; k < b->n; k++) {
+        if (in->cp.level >= 0 && cp_stmt_compilable(b->items[k])) {
+            int j = k + 1;
+            while (j < b->n && cp_stmt_compilable(b->items[j])) j++;
+            int ran = 0;
+            tsr_status st = rt_exec_compiled(in, (const Stmt *const *)&b->items[k], j - k, &ran);
+            if (st) return st;
+            k += ran - 1;
+            continue;
+        }
         tsr_status st = exec_stmt(in, b->items[k]);
         if (st) return rt_fail_at(in, b->items[k]->span);
     }

@@ -19,6 +19,7 @@
 
 #include <stdint.h>
 
+#include "compiler/compiler.h"
 #include "lang/lang.h"
 #include "runtime/runtime.h"
 
@@ -48,7 +49,14 @@ typedef struct Interp {
     int stats_on;              /* count and time operations (-stats) */
     HMap stat_idx;             /* opcode name -> index+1 into ctx.stats.ops */
     uintptr_t stack_floor;     /* lowest safe stack address, 0: unchecked */
+    /* compiler (interp_plan.c) */
+    CpOpts cp;                 /* optimisation level and switches */
+    int explain;               /* RT_EXPLAIN_* bits: print plans as they compile */
+    HMap plans;                /* block -> cached plans */
 } Interp;
+
+#define RT_EXPLAIN_HOPS 1
+#define RT_EXPLAIN_RUNTIME 2
 
 /* The interpreter behind a builtin's RtCtx (ctx must come from an Interp). */
 static inline Interp *rt_interp(RtCtx *ctx)
@@ -56,6 +64,8 @@ static inline Interp *rt_interp(RtCtx *ctx)
     return (Interp *)ctx;
 }
 
+/* Sets a TSR_RUNTIME error with message and location; returns TSR_RUNTIME. */
+tsr_status rt_fail(Interp *in, Span sp, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
 /* Records a failure at sp unless a location is already known; returns the
  * error code (TSR_RUNTIME if a callee forgot to set one). */
 tsr_status rt_fail_at(Interp *in, Span sp);
@@ -87,6 +97,10 @@ tsr_status rt_op_matmul_ex(Interp *in, const Value *a, int ta, const Value *b, i
                            Value *out);
 tsr_status rt_op_tsmm(Interp *in, const Value *x, int left, Value *out);
 tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value *w, Value *out);
+/* A fused cellwise program (kn_fused) over the cell space rows x cols;
+ * opcode names it in -stats.  Outputs as kn_fused (normalised formats). */
+tsr_status rt_op_fused(Interp *in, const char *opcode, const KnFuseProg *p, const KnFuseIn *ins,
+                       int nin, int64_t rows, int64_t cols, MatBlock **mats, double *scalars);
 
 /* Inclusive 1-based index bounds of one access X[rl:ru, cl:cu]. */
 typedef struct IdxBounds {
@@ -114,11 +128,23 @@ tsr_status rt_eval(Interp *in, const Expr *e, Value *out);
  * is the one of the unfused evaluation up to floating-point rounding. */
 tsr_status rt_eval_matmul(Interp *in, const Expr *e, Value *out, int *handled);
 
+/* ---- compiled blocks (interp_plan.c) ---------------------------------------------
+ * Runs stmts[0..] (plain assignments, cp_stmt_compilable; at most n)
+ * through the block's cached plan for the current input sizes, compiling
+ * it first if needed (printing it when -explain asks).  *ran is the number
+ * of statements executed: a block ends early after a statement whose
+ * result size is known only at run time (dynamic recompilation). */
+tsr_status rt_exec_compiled(Interp *in, const Stmt *const *stmts, int n, int *ran);
+void rt_plans_free(Interp *in);
+
 /* ---- calls (call.c) ---------------------------------------------------------- */
 /* Evaluates and executes a call expression, writing nout results (nout >= 1
  * for values; 0 for a call statement).  out[k] stays empty when the callee
  * does not produce output k.  `end` is the end of the statement when the
  * call is the statement's whole value (RtArgs.end; line 0 otherwise). */
 tsr_status rt_eval_call(Interp *in, const Expr *e, Span end, Value *out, int nout);
+/* The same with the arguments already evaluated into *a (taken and freed). */
+tsr_status rt_eval_call_args(Interp *in, const Expr *e, RtArgs *a, Span end, Value *out,
+                             int nout);
 
 #endif /* TSR_RT_INT_H */

@@ -113,6 +113,8 @@ typedef struct RtStats {
     /* per-instruction counters, filled by the interpreter */
     struct { const char *name; int64_t count, ns; } ops[256];
     int nops;
+    /* compiler: plans compiled / found in the cache, time spent compiling */
+    int64_t plans_compiled, plan_hits, compile_ns;
 } RtStats;
 
 typedef struct RtCtx {

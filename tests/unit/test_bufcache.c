@@ -458,7 +458,7 @@ typedef struct Run {
     long inplace;   /* "In-place updates" of -stats, -1 if missing */
 } Run;
 
-static Run run(const char *script, int block_format)
+static Run run(const char *script, int block_format, int optlevel)
 {
     Run r;
     size_t n1, n2, n3;
@@ -469,6 +469,7 @@ static Run run(const char *script, int block_format)
     o.err = err;
     o.stats = 1;
     o.block_format = block_format;
+    o.optlevel = optlevel;
     tsr_ctx *c = tsr_open(&o);
     r.rc = tsr_run(c, "t.dml", script, NULL);
     fprintf(err, "%s", tsr_errmsg(c));
@@ -491,22 +492,32 @@ static void run_free(Run *r)
 }
 
 /* The script prints the same with in-place updates on and off, in every
- * block format, and (format AUTO) updates in place `want` times. */
+ * block format, and (format AUTO) updates in place `want` times when run
+ * statement by statement (-O0: the interpreter's in-place mechanism, no
+ * fusion); compiled with rewrites and fusion (-O2) it prints the same
+ * again, with in-place updates on and off. */
 static void same_both_ways(const char *script, long want, int line)
 {
     for (int fmt = 0; fmt <= 2; fmt++) {
         setenv("TSR_INPLACE", "0", 1);
-        Run off = run(script, fmt);
+        Run off = run(script, fmt, 0), off2 = run(script, fmt, 2);
         unsetenv("TSR_INPLACE");
-        Run on = run(script, fmt);
+        Run on = run(script, fmt, 0), on2 = run(script, fmt, 2);
         int ok = off.rc == on.rc && strcmp(off.out, on.out) == 0 && strcmp(off.err, on.err) == 0;
         ok &= off.inplace == 0 && (fmt != 0 || on.inplace == want);
+        for (int k = 0; k < 2; k++) {
+            const Run *o2 = k ? &on2 : &off2;
+            ok &= o2->rc == on.rc && strcmp(o2->out, on.out) == 0 && strcmp(o2->err, on.err) == 0;
+        }
+        ok &= off2.inplace == 0;
         if (!check_count(ok))
             fprintf(stderr, "test_bufcache.c:%d: FAILED (format %d): in place %ld (want %ld)\n"
                     "--- off (rc %d):\n%s%s--- on (rc %d):\n%s%s", line, fmt, on.inplace, want,
                     off.rc, off.out, off.err, on.rc, on.out, on.err);
         run_free(&off);
         run_free(&on);
+        run_free(&off2);
+        run_free(&on2);
     }
 }
 #define SAME(script, want) same_both_ways(script, want, __LINE__)
