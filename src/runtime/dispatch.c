@@ -281,11 +281,24 @@ static tsr_status lindex_scalar(Interp *in, Value *target, const IdxBounds *ix, 
     return kn_assign_cell(m, ix->rl, ix->cl, v, &in->ctx.err);
 }
 
+/* Largest dense form a sparse left-indexing target is converted to. */
+#define LINDEX_DENSIFY_MAX_BYTES (1024.0 * 1024 * 1024)
+
 static tsr_status lindex_matrix(Interp *in, Value *target, const IdxBounds *ix,
                                 const MatBlock *src)
 {
     MatBlock *m = rt_mat_mutable(target, &in->ctx.err);
     if (!m) return in->ctx.err.code;
+    /* A dense slice written into a CSR block shifts every later row pointer
+     * (O(rows) per update: a row-filling loop would be quadratic).  In AUTO
+     * format the target turns dense first when that is affordable, so each
+     * further update costs only its slice. */
+    int64_t cells = src->rows * src->cols;
+    if (m->sparse && in->ctx.block_format == MB_FMT_AUTO && cells > 0 &&
+        (double)src->nnz >= MB_SPARSITY_TURN_POINT * (double)cells &&
+        8.0 * (double)m->rows * (double)m->cols <= LINDEX_DENSIFY_MAX_BYTES &&
+        mb_to_dense_inplace(m, &in->ctx.err) != TSR_OK)
+        return in->ctx.err.code;
     return kn_assign_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, src, &in->ctx.err);
 }
 
