@@ -41,7 +41,8 @@ static MatBlock *rnd(int64_t r, int64_t c, uint64_t seed)
 typedef double v4 __attribute__((vector_size(32)));
 typedef struct ReadJob {
     const double *x, *y, *z;
-    double part[4096];
+    int64_t grain;
+    double part[PAR_MAX_TASKS];
 } ReadJob;
 
 static void read_task(void *arg, int64_t lo, int64_t hi, int wid)
@@ -61,7 +62,7 @@ static void read_task(void *arg, int64_t lo, int64_t hi, int wid)
     double s = 0;
     for (int l = 0; l < 4; l++) s += a[l][0] + a[l][1] + a[l][2] + a[l][3];
     for (; i < hi; i++) s += j->x[i] + j->y[i] + j->z[i];
-    j->part[(lo / (hi - lo + 1)) & 4095] = s;
+    j->part[lo / j->grain] = s;   /* par_grain makes at most PAR_MAX_TASKS chunks */
 }
 
 static double ms_since(int64_t t0) { return (double)(tm_now_ns() - t0) / 1e6; }
@@ -192,7 +193,8 @@ int main(int argc, char **argv)
             t0 = tm_now_ns();
             ReadJob rj;
             rj.x = x->dense, rj.y = y->dense, rj.z = z->dense;
-            par_for(&ctx, rows * cols, par_grain(rows * cols, 1.0), read_task, &rj);
+            rj.grain = par_grain(rows * cols, 1.0);
+            par_for(&ctx, rows * cols, rj.grain, read_task, &rj);
             t[2] = ms_since(t0);
             for (int rs = 0; rs < 2; rs++) {
                 t0 = tm_now_ns();

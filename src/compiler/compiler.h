@@ -49,6 +49,7 @@ typedef struct CpOpts {
     int level;        /* 0: no rewrites and no fusion, statement by statement (-O0; the
                          physical operators tsmm/mmchain are still chosen); 2: everything */
     int fusion;       /* operator fusion on (with level >= 1) */
+    int forced_sparse;   /* every block is stored sparse (-blocks sparse) */
 } CpOpts;
 
 /* ---- HOP DAG ------------------------------------------------------------------- */
@@ -178,6 +179,7 @@ typedef struct CpPlan {
     CpGuard *guards;
     int nguards;
     int unguarded;         /* compiled with no_guarded */
+    int forced_sparse;     /* CpOpts.forced_sparse when compiled */
     int64_t compile_ns;
     struct CpRewriteStats {
         int folded, cse, simplified, chains, physical, fused, multiagg, dead;

@@ -204,11 +204,14 @@ static Hop *consumer(const Region *g, const Hop *m, int *pos)
     return NULL;
 }
 
-/* A member whose -0.0 some result could show, or NULL. */
-static Hop *sign_conflict(const Region *g, const Hop *root, const Hop *top)
+/* A member whose -0.0 some result could show, or NULL.  Only members that
+ * could be stored sparse unfused matter (a column vector, for one, never
+ * is: its CSR form is never smaller). */
+static Hop *sign_conflict(const Region *g, const Hop *root, const Hop *top, int forced_sparse)
 {
     for (int i = 0; i < g->nops; i++) {
         Hop *m = g->ops[i];
+        if (!forced_sparse && !mb_prefers_sparse(m->rows, m->cols, 0)) continue;
         /* the top of an aggregate reaches the aggregate (min/max show -0) */
         if ((m == top && root == top) || (m->flags & HOPF_NONEGZ)) continue;
         const Hop *x = m;
@@ -411,7 +414,7 @@ static Hop *try_region(CpPlan *p, Hop *root, char *taken, char *stop)
         g.cols = top->cols;
         g.stop = stop;
         if (!grow(&g, top, taken)) return NULL;
-        Hop *bad = sign_conflict(&g, root, top);
+        Hop *bad = sign_conflict(&g, root, top, p->forced_sparse);
         if (!bad) break;
         if (bad == top || tries > KN_FUSE_MAX_OPS) return NULL;
         stop[bad->id] = 1;

@@ -308,6 +308,11 @@ static void infer_datagen(Hop *h)
     } else if (!strcmp(h->name, "matrix") && h->nin >= 3 && h->in[0]->dt == DT_SCALAR) {
         r = int_arg(h, "rows", 1);
         c = int_arg(h, "cols", 2);
+    } else if (!strcmp(h->name, "outer") && h->nin == 3 && !h->argnames[0] &&
+               !h->argnames[1] && hop_dims_known(h->in[0]) && hop_dims_known(h->in[1]) &&
+               h->in[0]->cols == 1 && h->in[1]->rows == 1) {
+        r = h->in[0]->rows;   /* outer(u, v, op): u m x 1, v 1 x n */
+        c = h->in[1]->cols;
     }
     if (r >= 0 && c >= 0 && r <= MB_MAX_CELLS && c <= MB_MAX_CELLS) {
         h->dt = DT_MATRIX;
@@ -695,6 +700,7 @@ CpPlan *cp_compile(const Stmt *const *stmts, int n, const CpOpts *o, CpLookupFn 
     int64_t t0 = tm_now_ns();
     CpPlan *p = xcalloc(1, sizeof *p);
     plan_init(p, stmts, n);
+    p->forced_sparse = o->forced_sparse;
     Builder b = { p, { 0 }, { 0 }, { 0 }, lookup, arg, o };
     hm_init(&b.vars);
     hm_init(&b.inputs);
@@ -707,6 +713,7 @@ CpPlan *cp_compile(const Stmt *const *stmts, int n, const CpOpts *o, CpLookupFn 
     if (o->level >= 1 && o->fusion) cp_fuse(p, o);
     cp_linearize(p);
     p->unguarded = o->no_guarded;
+    p->forced_sparse = o->forced_sparse;
     p->compile_ns = tm_now_ns() - t0;
     return p;
 }

@@ -1249,6 +1249,21 @@ CLONES static int64_t count_nz(const double *restrict x, int64_t n)
     return nz;
 }
 
+/* A dense row of n < 8 cells: sum_range_ks there is its tail alone (the
+ * eight empty lanes merge to (0, 0)); min/max as mm_*. */
+static double row_small(KnFuseAgg a, const double *x, int64_t n)
+{
+    if (a == KF_ROWSUM) {
+        KSum s = { 0.0, 0.0 };
+        for (int64_t q = 0; q < n; q++) ks_add(&s, x[q]);
+        return ks_value(&s);
+    }
+    MmAcc m;
+    mm_init(&m, a == KF_ROWMIN);
+    for (int64_t q = 0; q < n; q++) mm_put(&m, x[q]);
+    return mm_value(&m);
+}
+
 /* Dense tile values v of output k. */
 static void take_dense(const Run *r, Local *L, int k, const Tile *t, const double *v)
 {
@@ -1266,12 +1281,19 @@ static void take_dense(const Run *r, Local *L, int k, const Tile *t, const doubl
     }
     for (int64_t off = 0, j = t->j0; off < len; j = 0) {   /* row segments */
         int64_t w = imin(len - off, n - j);
-        if (a == KF_ROWSUM) kss_feed(&L->ss[k], v + off, w);
-        else if (a == KF_ROWMIN || a == KF_ROWMAX) mm_feed(&L->mm[k], v + off, w);
-        else if (a == KF_COLSUM) col_sum_seg(L->cs[k] + j, L->cs[k] + n + j, v + off, w);
-        else col_mm_seg(L->cs[k] + j, v + off, w, a == KF_COLMIN);
-        if (is_row_agg(a) && j + w == n) row_finish(r, L, k, 0);
+        const double *x = v + off;
         off += w;
+        if (is_row_agg(a) && w == n && n < 8) {   /* a whole narrow row: no stream */
+            r->os[k].z->dense[L->row[k]++] = row_small(a, x, n);
+            continue;
+        }
+        if (a == KF_ROWSUM) kss_feed(&L->ss[k], x, w);
+        else if (a == KF_ROWMIN || a == KF_ROWMAX) mm_feed(&L->mm[k], x, w);
+        else if (a == KF_COLSUM && w < 8)
+            for (int64_t q = 0; q < w; q++) kn_col_add(L->cs[k], L->cs[k] + n, j + q, x[q]);
+        else if (a == KF_COLSUM) col_sum_seg(L->cs[k] + j, L->cs[k] + n + j, x, w);
+        else col_mm_seg(L->cs[k] + j, x, w, a == KF_COLMIN);
+        if (is_row_agg(a) && j + w == n) row_finish(r, L, k, 0);
     }
 }
 

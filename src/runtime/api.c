@@ -191,6 +191,7 @@ static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
     in->stats_on = c->opt.stats;
     in->cp.level = c->opt.optlevel;
     in->cp.fusion = c->opt.optlevel >= 1;
+    in->cp.forced_sparse = c->opt.block_format == 2;
     in->explain = c->opt.explain;
     hm_init(&in->plans);
     hm_init(&in->dml_mods);
