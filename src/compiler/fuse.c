@@ -181,7 +181,7 @@ static SignUse sign_use(const Hop *h, int k)
         return k == 1 && (o->flags & HOPF_NONEGZ) ? SZ_ABSORBS : SZ_PASSES;
     case BOP_MUL:
         return SZ_PASSES;
-    case BOP_DIV:
+    case BOP_DIV: case BOP_MOD: case BOP_INTDIV:   /* the dividend's sign passes */
         return k == 0 ? SZ_PASSES : SZ_SHOWS;
     case BOP_POW:
         if (k == 1) return SZ_ABSORBS;   /* x^(+-0) = 1 */
