@@ -66,10 +66,10 @@ WORKLOADS = [
     Workload("ridge_cg", "ridge by conjugate gradient, 20 iterations, same X",
              {"m": 200000, "n": 200, "lambda": 1.0, "iters": 20},
              {"m": 20000, "n": 50, "lambda": 1.0, "iters": 5},
-             [NUMPY, R], targets={"numpy": (0.5, "<= 0.5x NumPy")}, speedup=True),
+             [NUMPY, R], targets={"numpy": (0.4, "<= 0.4x NumPy")}, speedup=True),
     Workload("ewchain", "elementwise sum((X*2+Y)^2/(Z+1)), three vectors of 2e7",
              {"N": 20000000}, {"N": 200000}, [NUMPY, R],
-             targets={"numpy": (0.5, "<= 0.5x NumPy")}),
+             targets={"numpy": (0.25, "<= 0.25x NumPy")}),
     Workload("colagg", "colMeans and colVars of X 200000 x 200",
              {"m": 200000, "n": 200}, {"m": 20000, "n": 50}, [NUMPY, R],
              targets={"numpy": (1.0, "ahead of NumPy"), "r": (1.0, "ahead of R")}),
@@ -447,6 +447,16 @@ def print_tables(results, system, args, md, reps):
                                      % (peak, args.threads) if peak else "",
                                      "; the peak probe ran below a measured rate: other processes"
                                      " were using the cores" if loaded else ""))
+
+    ew = next((x for x in results if x["workload"] == "ewchain"), None)
+    if ew and ew["sides"] and ew["sides"][0]["median"]:
+        # three input vectors read once: the memory traffic of a fused pass
+        t = ew["sides"][0]["median"]
+        gb = 3 * 8 * ew["params"]["N"] / 1e9
+        print()
+        print("ewchain: Tessera reads %.2f GB in %.4f s = %.1f GB/s; at STREAM triad ~35 GB/s "
+              "(BENCH.md) the pass takes %.4f s: %.2fx the bandwidth limit (target <= 1.5x)"
+              % (gb, t, gb / t, gb / 35.0, t / (gb / 35.0)))
 
     sp = [x for x in results if "speedup" in x]
     if sp:

@@ -882,6 +882,22 @@ static double col_cost(const Plan *pl)
     return (per + 1.0) * pl->cost;
 }
 
+/* Columns per chunk of a column-range pass.  Over a sparse driver each
+ * chunk also searches every row for its range (two binary searches that
+ * mostly miss the caches: about 256 units per row, measured): no more
+ * chunks than the entries' work pays for. */
+static int64_t colr_grain(const Plan *pl)
+{
+    int64_t g = par_grain(pl->n, col_cost(pl));
+    if (pl->drv) {
+        double work = (double)pl->drv->nnz * pl->cost, search = (double)pl->m * 256.0;
+        int64_t nch = work > search ? (int64_t)(work / search) : 1;
+        int64_t gmin = (pl->n + nch - 1) / nch;
+        if (g < gmin) g = gmin;
+    }
+    return g;
+}
+
 /* A new pass for output aggregate a, which no pass so far can compute. */
 static Pass *pass_for(Plan *pl, KnFuseAgg a)
 {
@@ -890,13 +906,13 @@ static Pass *pass_for(Plan *pl, KnFuseAgg a)
     case KF_COLSUM:
         if (pl->banded) return pass_add(pl, PK_ROW, pl->gC);
         if (pl->nbC == 1) return pass_add(pl, PK_ROW, pl->m);   /* one band: sequential */
-        return pass_add(pl, PK_COLR, par_grain(pl->n, col_cost(pl)));
+        return pass_add(pl, PK_COLR, colr_grain(pl));
     case KF_ROWSUM: case KF_ROWMIN: case KF_ROWMAX:
         return pass_add(pl, PK_ROW, par_grain(pl->m, row_cost(pl)));
     case KF_COLMIN: case KF_COLMAX: {
         int64_t g = par_grain(pl->m, row_cost(pl));
         if (par_nchunks(pl->m, g) * pl->n <= KN_COL_PART_MAX) return pass_add(pl, PK_ROW, g);
-        return pass_add(pl, PK_COLR, par_grain(pl->n, col_cost(pl)));
+        return pass_add(pl, PK_COLR, colr_grain(pl));
     }
     default:
         if (pl->drv) return pass_add(pl, PK_ROW, par_grain(pl->m, row_cost(pl)));
