@@ -50,6 +50,7 @@ typedef struct CpOpts {
                          physical operators tsmm/mmchain are still chosen); 2: everything */
     int fusion;       /* operator fusion on (with level >= 1) */
     int forced_sparse;   /* every block is stored sparse (-blocks sparse) */
+    const HMap *unread;  /* cp_find_unread's statements, or NULL */
 } CpOpts;
 
 /* ---- HOP DAG ------------------------------------------------------------------- */
@@ -206,6 +207,12 @@ int cp_plan_matches(const CpPlan *p, CpLookupFn lookup, void *arg);
  * branch taken and drops while loops whose predicate is constantly false,
  * in all loaded files and functions.  Returns the number removed. */
 int cp_remove_branches(AstProgram *p);
+/* Adds to out (key "%p" of the Stmt) every plain assignment of the main
+ * script and of the functions loaded so far whose variable is read nowhere
+ * in its scope (the main script's statements, or the function's body and
+ * outputs).  The compiler drops such an assignment when its value cannot
+ * fail (CpOpts.unread).  Nothing outside a run reads its variables. */
+void cp_find_unread(AstProgram *p, HMap *out);
 
 /* Explain output (docs/explain.md): the HOP DAG and the instruction list. */
 void cp_explain_hops(const CpPlan *p, StrBuf *out);

@@ -599,9 +599,10 @@ static int mentions(const Expr *e, const char *name)
 }
 
 /* x = e1; ...; x = e2 with no read of the first x in between (the DAG has
- * no edge from it, and no interpreted expression names x): the first
- * assignment is dropped when its evaluation cannot fail. */
-static void dead_stores(CpPlan *p)
+ * no edge from it, and no interpreted expression names x), or x = e1 where
+ * x is read nowhere in its scope (cp_find_unread): the assignment is
+ * dropped when its evaluation cannot fail. */
+static void dead_stores(CpPlan *p, const HMap *unread_map)
 {
     count_uses(p);
     for (int k = 0; k < p->nstmts; k++) {
@@ -609,9 +610,13 @@ static void dead_stores(CpPlan *p)
         Hop *root = p->st[k].root;
         int j = k + 1;
         while (j < p->nstmts && strcmp(p->st[j].s->u.assign.target, var)) j++;
-        if (j == p->nstmts || root->nuses != 1 || !cannot_fail(root)) continue;
+        char key[32];
+        snprintf(key, sizeof key, "%p", (const void *)p->st[k].s);
+        int unread = unread_map && hm_has(unread_map, key);
+        if ((j == p->nstmts && !unread) || root->nuses != 1 || !cannot_fail(root)) continue;
         int read = 0;
-        for (int m = k + 1; m <= j && !read; m++) read = mentions(p->st[m].s->u.assign.value, var);
+        for (int m = k + 1; m <= j && m < p->nstmts && !read; m++)
+            read = mentions(p->st[m].s->u.assign.value, var);
         /* the DAG edges already cover modelled reads; a textual mention
          * through an interpreted node (or any mention) keeps it */
         if (read) continue;
@@ -636,7 +641,7 @@ void cp_rewrite(CpPlan *p, const CpOpts *o)
     free(r.memo);
     pass(&r, cse_rule);
     hm_free(&r.cse);
-    dead_stores(p);
+    dead_stores(p, o->unread);
     pass(&r, product_phys);
     count_uses(p);
 }

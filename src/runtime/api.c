@@ -292,8 +292,12 @@ int tsr_run(tsr_ctx *c, const char *path, const char *text, const tsr_args *args
     c->in.ctx.stats.t_start = t_start;
     c->in.ctx.stats.t_parse = t_parse;
     c->in.ctx.stats.t_compile = tm_now_ns();
+    HMap unread;
+    hm_init(&unread);
     if (st == TSR_OK && c->opt.optlevel >= 1) {
         int removed = cp_remove_branches(prog);
+        cp_find_unread(prog, &unread);
+        c->in.cp.unread = &unread;
         if (removed && c->opt.explain)
             fprintf(c->in.ctx.out, "PROGRAM REWRITES: %d constant branch%s removed\n", removed,
                     removed == 1 ? "" : "es");
@@ -302,7 +306,9 @@ int tsr_run(tsr_ctx *c, const char *path, const char *text, const tsr_args *args
         st = execute_on_big_stack(&c->in);
         if (st) err = c->in.ctx.err;
     }
+    c->in.cp.unread = NULL;
     finish_run(c, st, &err, prog, sem);
+    hm_free(&unread);
     return (int)st;
 }
 

@@ -945,6 +945,38 @@ static void test_dead(void)
     CHECK_S(c.o2.err, "t.dml:4:5: error: Block sizes are not matched for binary cell operations: "
                       "2x3 vs 2x2");
     case_free(&c);
+
+    /* variables read nowhere in their scope (cp_find_unread) */
+    c = RUN_CASE("g = function(Matrix[Double] A) return (Matrix[Double] B) {\n"
+                 "  T = A * 5\n"          /* never read in g: dropped */
+                 "  B = A + 1\n"          /* the output: kept */
+                 "}\n"
+                 "X = matrix(\"1 2 3 4 5 6\", rows=2, cols=3)\n"
+                 "Y = matrix(\"1 2 3 4\", rows=2, cols=2)\n"
+                 "print(\"go\")\n"
+                 "U = X * 2\n"             /* never read: dropped */
+                 "s = 3 + 4\n"             /* never read: dropped */
+                 "V = X + 1\n"             /* read by exists(\"V\"): kept */
+                 "W = X - 1\n"             /* read in a loop: kept */
+                 "for (i in 1:2) { print(sum(W)) }\n"
+                 "print(exists(\"V\"))\n"
+                 "print(\"go\")\n"
+                 "print(toString(g(X)))\n"
+                 "print(\"go\")\n"
+                 "E = X + Y\n"             /* never read, but fails: runs */
+                 "print(\"unreached\")\n");
+    CHECK(c.nblk == 3);
+    CHECK(c.rw[0].dead == 2);
+    HAS(c, 0, "removed dead assignment to U (line 8)");
+    HAS(c, 0, "removed dead assignment to s (line 9)");
+    HAS_NOT(c, 0, "removed dead assignment to V");
+    HAS_NOT(c, 0, "removed dead assignment to W");
+    CHECK(c.rw[1].dead == 1);
+    HAS(c, 1, "removed dead assignment to T (line 2)");
+    CHECK(c.rw[2].dead == 0);
+    CHECK_S(c.o2.err, "t.dml:17:5: error: Block sizes are not matched for binary cell operations: "
+                      "2x3 vs 2x2");
+    case_free(&c);
 }
 
 /* ---- branch removal ------------------------------------------------------------------------- */

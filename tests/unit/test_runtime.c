@@ -540,15 +540,16 @@ static void test_api(void)
     tsr_ctx *c;
     tsr_options_default(&o);
     o.stats = 1;
+    /* B is printed: an unread B would be dead code the compiler drops */
     const char *script = "A = matrix(1, 10, 10); B = A %*% A; x = 0; for (i in 1:5) x = x + i; "
-                         "print(x)";
+                         "print(x + sum(B))";
     Result r = run_opts(script, &o, &c);
     char *st;
     size_t n;
     FILE *f = open_memstream(&st, &n);
     tsr_print_stats(c, f);
     fclose(f);
-    int ok = r.rc == 0 && !strcmp(r.out, "15\n") &&
+    int ok = r.rc == 0 && !strcmp(r.out, "1015.0\n") &&
              !strncmp(st, "SystemDS Statistics:\nTotal elapsed time:\t\t", 42) &&
              strstr(st, "Total compilation time:\t\t") && strstr(st, "Total execution time:\t\t") &&
              strstr(st, "Heavy hitter instructions:") && strstr(st, "ba+*") && strstr(st, "+");
