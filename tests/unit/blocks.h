@@ -44,4 +44,35 @@ static inline int tb_same_bits(const MatBlock *a, const MatBlock *b)
     return n == 0 || memcmp(a->dense, b->dense, (size_t)n * sizeof(double)) == 0;
 }
 
+/* Same shape and cells, NaN equal to NaN and a zero of either sign equal
+ * to a zero (CSR stores no -0.0, and NaN's sign depends on the operand
+ * order): how dense and CSR results compare. */
+static inline int tb_same_cells(const MatBlock *x, const MatBlock *y)
+{
+    if (!x || !y || x->rows != y->rows || x->cols != y->cols) return 0;
+    for (int64_t i = 0; i < x->rows; i++)
+        for (int64_t j = 0; j < x->cols; j++) {
+            double a = mb_get(x, i, j), b = mb_get(y, i, j);
+            if (!(a == b || (a != a && b != b))) return 0;
+        }
+    return 1;
+}
+
+/* nnz equals the number of non-zero cells, CSR rows ascend, no zero stored. */
+static inline int tb_valid(const MatBlock *m)
+{
+    int64_t nz = 0;
+    if (!m->sparse) {
+        for (int64_t i = 0; i < m->rows * m->cols; i++) nz += m->dense[i] != 0.0;
+        return nz == m->nnz;
+    }
+    if (m->ptr[0] != 0 || m->ptr[m->rows] != m->nnz) return 0;
+    for (int64_t i = 0; i < m->rows; i++)
+        for (int64_t k = m->ptr[i]; k < m->ptr[i + 1]; k++) {
+            if (m->val[k] == 0.0 || m->idx[k] < 0 || m->idx[k] >= m->cols) return 0;
+            if (k > m->ptr[i] && m->idx[k] <= m->idx[k - 1]) return 0;
+        }
+    return 1;
+}
+
 #endif

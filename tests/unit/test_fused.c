@@ -304,35 +304,6 @@ static int same_block(const MatBlock *x, const MatBlock *y)
     return 1;
 }
 
-/* Same cells, a zero of either sign equal to a zero, NaN equal to NaN
- * (the dense path keeps -0.0 where CSR stores nothing). */
-static int same_cells(const MatBlock *x, const MatBlock *y)
-{
-    if (!x || !y || x->rows != y->rows || x->cols != y->cols) return 0;
-    for (int64_t i = 0; i < x->rows; i++)
-        for (int64_t j = 0; j < x->cols; j++) {
-            double a = mb_get(x, i, j), b = mb_get(y, i, j);
-            if (!(a == b || (a != a && b != b))) return 0;
-        }
-    return 1;
-}
-
-/* nnz exact, CSR rows ascending, no stored zero. */
-static int valid(const MatBlock *m)
-{
-    int64_t nz = 0;
-    if (!m->sparse) {
-        for (int64_t i = 0; i < MB_CELLS(m); i++) nz += m->dense[i] != 0.0;
-        return nz == m->nnz;
-    }
-    if (m->ptr[0] != 0 || m->ptr[m->rows] != m->nnz) return 0;
-    for (int64_t i = 0; i < m->rows; i++)
-        for (int64_t k = m->ptr[i]; k < m->ptr[i + 1]; k++) {
-            if (m->val[k] == 0.0 || m->idx[k] < 0 || m->idx[k] >= m->cols) return 0;
-            if (k > m->ptr[i] && m->idx[k] <= m->idx[k - 1]) return 0;
-        }
-    return 1;
-}
 
 static const char *const kind_name[] = { "in", "const", "bin", "binfn", "un", "ifelse" };
 static const char *const agg_name[] = { "cells", "sum", "min", "max", "rowsum", "rowmin",
@@ -409,7 +380,7 @@ static void check_prog(const KnFuseProg *p, const TIn *in, int nin, int64_t r, i
     }
     ref_run(p, in, r, c, want, ws);
     for (int k = 0; k < p->nouts; k++) {
-        int good = want[k] ? same_block(got[k], want[k]) && valid(got[k])
+        int good = want[k] ? same_block(got[k], want[k]) && tb_valid(got[k])
                            : !got[k] && same_bits(gs[k], ws[k]);
         if (!good) {
             fprintf(stderr, "   output %d (%s) differs from the unfused kernels", k,
@@ -679,7 +650,7 @@ static void sparse_case(int64_t r, int64_t c, int which, int special)
         return;
     }
     /* cells: CSR, valid, the dense path's values */
-    ok &= sm[0]->sparse && valid(sm[0]) && same_cells(sm[0], dm[0]);
+    ok &= sm[0]->sparse && tb_valid(sm[0]) && tb_same_cells(sm[0], dm[0]);
     if (!ok) fprintf(stderr, "   sparse cells differ from the dense path\n");
     /* aggregates: those of the CSR result */
     static const KnAgg fn_of[] = { KA_SUM, KA_SUM, KA_MIN, KA_MAX, KA_SUM, KA_MIN, KA_MAX,
@@ -752,7 +723,7 @@ static void test_sparse_driver(void)
     MatBlock *m4[4];
     double s4[4];
     CHECK(fused(NULL, &p, &z, 1, 50, 60, m4, s4) == TSR_OK);
-    CHECK(m4[0]->sparse && m4[0]->nnz == 0 && valid(m4[0]));
+    CHECK(m4[0]->sparse && m4[0]->nnz == 0 && tb_valid(m4[0]));
     CHECK_D(s4[1], 0.0);
     CHECK_D(s4[2], 0.0);
     CHECK(m4[3]->rows == 50 && m4[3]->nnz == 0);

@@ -114,36 +114,6 @@ static MatBlock *gen(int64_t r, int64_t c, double density, int special)
 
 /* ---- comparison ---------------------------------------------------------------------- */
 
-/* Same shape and cells, NaN equal to NaN and a zero of either sign equal
- * to a zero (CSR stores no -0.0, and NaN's sign depends on the operand
- * order): how dense and CSR results compare. */
-static int same_cells(const MatBlock *x, const MatBlock *y)
-{
-    if (!x || !y || x->rows != y->rows || x->cols != y->cols) return 0;
-    for (int64_t i = 0; i < x->rows; i++)
-        for (int64_t j = 0; j < x->cols; j++) {
-            double a = mb_get(x, i, j), b = mb_get(y, i, j);
-            if (!(a == b || (a != a && b != b))) return 0;
-        }
-    return 1;
-}
-
-/* nnz equals the number of non-zero cells, CSR rows ascend, no zero stored. */
-static int valid(const MatBlock *m)
-{
-    int64_t nz = 0;
-    if (!m->sparse) {
-        for (int64_t i = 0; i < MB_CELLS(m); i++) nz += m->dense[i] != 0.0;
-        return nz == m->nnz;
-    }
-    if (m->ptr[0] != 0 || m->ptr[m->rows] != m->nnz) return 0;
-    for (int64_t i = 0; i < m->rows; i++)
-        for (int64_t k = m->ptr[i]; k < m->ptr[i + 1]; k++) {
-            if (m->val[k] == 0.0 || m->idx[k] < 0 || m->idx[k] >= m->cols) return 0;
-            if (k > m->ptr[i] && m->idx[k] <= m->idx[k - 1]) return 0;
-        }
-    return 1;
-}
 
 /* A kernel under test: runs on `par`, returns its status and output. */
 typedef tsr_status (*KernelFn)(const ParCtx *par, const void *arg, MatBlock **out, Err *err);
@@ -157,7 +127,7 @@ static int par_same(KernelFn fn, const void *arg, const char *what, int line)
     Err e0;
     err_clear(&e0);
     tsr_status st0 = fn(NULL, arg, &ref, &e0);
-    int ok = st0 != TSR_OK || valid(ref);
+    int ok = st0 != TSR_OK || tb_valid(ref);
     if (!ok) fprintf(stderr, "%s: sequential result invalid\n", what);
     for (int c = 0; c < NCTX + 1; c++) {
         const ParCtx *par = &g_ctx[c < NCTX ? c : NCTX - 1];
@@ -453,7 +423,7 @@ static void agg_all_of(const MatBlock *m, const char *what)
             AggArg ad = { exact[e], dir, fm[0] }, as = { exact[e], dir, fm[1] };
             MatBlock *zd = NULL, *zs = NULL;
             int ok = run_agg(&g_ctx[3], &ad, &zd, &E) == TSR_OK &&
-                     run_agg(&g_ctx[3], &as, &zs, &E) == TSR_OK && same_cells(zd, zs);
+                     run_agg(&g_ctx[3], &as, &zs, &E) == TSR_OK && tb_same_cells(zd, zs);
             if (!ok) fprintf(stderr, "%s: agg %d dir %d dense != csr\n", what, exact[e], dir);
             check_count(ok);
             mb_free(zd), mb_free(zs);
@@ -564,7 +534,7 @@ static void test_transpose(void)
             par_same(run_t, &arg, "transpose", __LINE__);
             OK(kn_transpose(&g_ctx[3], x, &t, &E));
             int ok = t && t->rows == x->cols && t->cols == x->rows && t->sparse == x->sparse &&
-                     t->nnz == x->nnz && valid(t);
+                     t->nnz == x->nnz && tb_valid(t);
             for (int64_t k = 0; ok && k < 2000 && MB_CELLS(x) > 0; k++) {
                 int64_t i = (int64_t)(urand() * (double)x->rows), j = (int64_t)(urand() * (double)x->cols);
                 ok = same_double(mb_get(t, j, i), mb_get(m, i, j));
@@ -671,7 +641,7 @@ static void test_rand(void)
     MatBlock *f = NULL, *s = NULL;
     OK(kn_rand(&g_ctx[3], 2500, 1700, 0, 1, 1.0, 42, KR_UNIFORM, 1, &f, &E));
     OK(kn_rand(&g_ctx[3], 2500, 1700, 0, 1, 0.05, 42, KR_UNIFORM, 1, &s, &E));
-    int ok = f && s && s->sparse && valid(s) && s->nnz > 0;
+    int ok = f && s && s->sparse && tb_valid(s) && s->nnz > 0;
     for (int64_t i = 0; ok && i < s->rows; i++)
         for (int64_t k = s->ptr[i]; ok && k < s->ptr[i + 1]; k++)
             ok = s->val[k] == f->dense[i * f->cols + s->idx[k]];
