@@ -232,8 +232,8 @@ static void print_hop_line(StrBuf *o, const Hop *h)
     }
     if (h->kind == HOP_FUSED && h->sparse_driver >= 0) sb_puts(o, " sparse-safe");
     if (h->kind == HOP_OPAQUE || (h->kind == HOP_CALL && h->op < 0)) sb_puts(o, " (interpreted)");
-    if (h->expr && h->expr->span.line)
-        sb_printf(o, "  @%d:%d", h->expr->span.line, h->expr->span.col);
+    Span sp = h->expr ? h->expr->span : h->span;   /* nodes made by rewrites: h->span */
+    if (sp.line) sb_printf(o, "  @%d:%d", sp.line, sp.col);
     sb_putc(o, '\n');
 }
 
