@@ -598,6 +598,16 @@ static int mentions(const Expr *e, const char *name)
     }
 }
 
+/* Whether the statement with this root surely gives its variable a value: a
+ * function that returns nothing leaves the old value in place. */
+static int surely_assigns(const Hop *root)
+{
+    if (root->kind == HOP_CALL && root->op < 0) return 0;
+    if (root->kind == HOP_OPAQUE && root->expr->kind == EX_CALL) return 0;
+    return root->dt == DT_MATRIX || root->dt == DT_SCALAR || root->dt == DT_FRAME ||
+           root->dt == DT_LIST;
+}
+
 /* x = e1; ...; x = e2 with no read of the first x in between (the DAG has
  * no edge from it, and no interpreted expression names x), or x = e1 where
  * x is read nowhere in its scope (cp_find_unread): the assignment is
@@ -613,7 +623,8 @@ static void dead_stores(CpPlan *p, const HMap *unread_map)
         char key[32];
         snprintf(key, sizeof key, "%p", (const void *)p->st[k].s);
         int unread = unread_map && hm_has(unread_map, key);
-        if ((j == p->nstmts && !unread) || root->nuses != 1 || !cannot_fail(root)) continue;
+        int overwritten = j < p->nstmts && surely_assigns(p->st[j].root);
+        if ((!overwritten && !unread) || root->nuses != 1 || !cannot_fail(root)) continue;
         int read = 0;
         for (int m = k + 1; m <= j && m < p->nstmts && !read; m++)
             read = mentions(p->st[m].s->u.assign.value, var);

@@ -946,6 +946,16 @@ static void test_dead(void)
                       "2x3 vs 2x2");
     case_free(&c);
 
+    /* a function that returns nothing does not overwrite: x keeps 3 */
+    c = RUN_CASE("f = function() { print(\"f called\") }\n"
+                 "print(\"go\")\n"
+                 "x = 3\n"
+                 "x = f()\n"
+                 "print(x)\n");
+    CHECK(c.rw[0].dead == 0);
+    PRINTS(c, "go\nf called\n3\n");
+    case_free(&c);
+
     /* variables read nowhere in their scope (cp_find_unread) */
     c = RUN_CASE("g = function(Matrix[Double] A) return (Matrix[Double] B) {\n"
                  "  T = A * 5\n"          /* never read in g: dropped */
