@@ -30,7 +30,7 @@ static Value empty_value(void)
 
 /* ---- argument lists -------------------------------------------------------------- */
 
-static void args_free(RtArgs *a)
+void rt_args_free(RtArgs *a)
 {
     for (int k = 0; k < a->npos; k++) rt_release(&a->pos[k]);
     for (int k = 0; k < a->nnamed; k++) rt_release(&a->named[k]);
@@ -63,7 +63,7 @@ static tsr_status args_eval(Interp *in, const Expr *e, RtArgs *a)
         if (is_exists_name_arg(e, arg->value)) *slot = rt_str(arg->value->u.name);
         else st = rt_eval(in, arg->value, slot);
         if (st) {
-            args_free(a);
+            rt_args_free(a);
             return st;
         }
         if (arg->name) a->names[a->nnamed++] = arg->name;
@@ -394,7 +394,7 @@ tsr_status rt_eval_call_args(Interp *in, const Expr *e, RtArgs *args, Span end, 
         st = err_set(&in->ctx.err, TSR_RUNTIME, "function %s is undefined in namespace %s",
                      e->u.call.name, e->u.call.ns ? e->u.call.ns : ".defaultNS");
     }
-    args_free(&a);
+    rt_args_free(&a);
     if (st) {
         for (int k = 0; k < nout; k++) rt_release(&out[k]);
         return rt_fail_at(in, e->span);
@@ -458,7 +458,7 @@ tsr_status rt_call_function(RtCtx *ctx, const FuncDef *fn, const RtArgs *args, V
     args_copy(args, &a);
     for (int k = 0; k < nout; k++) out[k] = empty_value();
     tsr_status st = run_function(in, fn, &a, args->span, out, nout);
-    args_free(&a);
+    rt_args_free(&a);
     if (st)
         for (int k = 0; k < nout; k++) rt_release(&out[k]);
     return st;

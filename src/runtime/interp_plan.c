@@ -182,15 +182,6 @@ static int is_root(const Run *r, const Hop *h)
     return r->p->st[r->c->stmt].root == h;
 }
 
-static void args_release(RtArgs *a)
-{
-    for (int k = 0; k < a->npos; k++) rt_release(&a->pos[k]);
-    for (int k = 0; k < a->nnamed; k++) rt_release(&a->named[k]);
-    free(a->pos);
-    free(a->named);
-    free(a->names);
-}
-
 static tsr_status exec_call(Run *r, const Hop *h, Value *out)
 {
     Interp *in = r->in;
@@ -212,9 +203,10 @@ static tsr_status exec_call(Run *r, const Hop *h, Value *out)
     tsr_status st;
     const char *fname = h->name;
     if (h->op >= 0) {
+        Span sp = a.span;
         st = rt_op_builtin(in, rt_builtin_by_id(h->op), &a, out, 1);
-        args_release(&a);
-        if (st) return rt_fail_at(in, a.span);
+        rt_args_free(&a);
+        if (st) return rt_fail_at(in, sp);
     } else {
         st = rt_eval_call_args(in, h->expr, &a, a.end, out, 1);   /* frees a */
         if (st) return st;

@@ -143,6 +143,8 @@ void rt_plans_free(Interp *in);
  * does not produce output k.  `end` is the end of the statement when the
  * call is the statement's whole value (RtArgs.end; line 0 otherwise). */
 tsr_status rt_eval_call(Interp *in, const Expr *e, Span end, Value *out, int nout);
+/* Releases the values of an argument list and its arrays (a is zeroed). */
+void rt_args_free(RtArgs *a);
 /* The same with the arguments already evaluated into *a (taken and freed). */
 tsr_status rt_eval_call_args(Interp *in, const Expr *e, RtArgs *a, Span end, Value *out,
                              int nout);
