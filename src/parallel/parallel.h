@@ -142,7 +142,8 @@ int par_part_parse(const char *name);
 
 /* Iterator over task sizes:
  *   NAIVE          1 iteration per task;
- *   STATIC         ceil(n / k) per task (k tasks at most);
+ *   STATIC         k tasks (fewer if n < k): the first n mod k get
+ *                  floor(n / k) + 1 iterations, the others floor(n / k);
  *   FIXED          `param` per task;
  *   GSS            guided self-scheduling: ceil(R / k) of the remaining R;
  *   TSS            trapezoid self-scheduling: first ceil(n / (2k)), last 1,
@@ -159,7 +160,7 @@ typedef struct ParPart {
     int k;
     int64_t wave_size;   /* FACTORING*: size of tasks in the current wave */
     int wave_left;       /* FACTORING*: tasks left in the current wave */
-    int64_t tss_first, tss_count, tss_i;
+    int64_t tss_first, tss_count, tss_i;   /* tss_i: tasks so far (TSS, STATIC) */
     double tss_delta;
 } ParPart;
 

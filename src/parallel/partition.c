@@ -66,7 +66,10 @@ int64_t par_part_next(ParPart *p)
     int64_t s = 1;
     switch (p->kind) {
     case PAR_NAIVE: s = 1; break;
-    case PAR_STATIC: s = ceil_div(p->n, p->k); break;
+    case PAR_STATIC:   /* k tasks; the first n mod k are one larger */
+        s = p->n / p->k + (p->tss_i < p->n % p->k ? 1 : 0);
+        p->tss_i++;
+        break;
     case PAR_FIXED: s = p->param; break;
     case PAR_GSS: s = ceil_div(p->remaining, p->k); break;
     case PAR_TSS: {

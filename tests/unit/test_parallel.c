@@ -38,7 +38,9 @@ static void test_partitioners(void)
     /* The reference sequence of DESIGN.md 5 / SystemDS. */
     SEQ(PAR_FACTORING, 101, 4, 0, 13, 13, 13, 13, 7, 7, 7, 7, 3, 3, 3, 3, 2, 2, 2, 2, 1);
     SEQ(PAR_NAIVE, 5, 4, 0, 1, 1, 1, 1, 1);
-    SEQ(PAR_STATIC, 10, 4, 0, 3, 3, 3, 1);
+    SEQ(PAR_STATIC, 10, 4, 0, 3, 3, 2, 2);   /* DML.md 8.3: first n mod k one larger */
+    SEQ(PAR_STATIC, 3, 4, 0, 1, 1, 1);
+    SEQ(PAR_STATIC, 11, 3, 0, 4, 4, 3);
     SEQ(PAR_STATIC, 8, 4, 0, 2, 2, 2, 2);
     SEQ(PAR_FIXED, 10, 4, 4, 4, 4, 2);
     SEQ(PAR_GSS, 20, 4, 0, 5, 4, 3, 2, 2, 1, 1, 1, 1);
