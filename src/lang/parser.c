@@ -814,7 +814,7 @@ static void parse_iterable(Parser *P, Stmt *s)
 static const char *const pf_01[] = {"0", "1", NULL};
 static const char *const pf_mode[] = {"LOCAL", "REMOTE_SPARK", "REMOTE_SPARK_DP", NULL};
 static const char *const pf_tp[] = {"FIXED", "NAIVE", "STATIC", "FACTORING",
-                                    "FACTORING_CMIN", "FACTORING_CMAX", NULL};
+                                    "FACTORING_CMIN", "FACTORING_CMAX", "GSS", "TSS", NULL};
 static const char *const pf_dp[] = {"NONE", "LOCAL", "REMOTE_SPARK", NULL};
 static const char *const pf_rm[] = {"LOCAL_MEM", "LOCAL_FILE", "LOCAL_AUTOMATIC",
                                     "REMOTE_SPARK", NULL};

@@ -44,6 +44,11 @@ typedef struct VarInfo {
     DataType dt;
     ValueType vt;
     int maybe;              /* defined on some paths only */
+    int carried;            /* not bound yet in program order: a placeholder
+                             * of loop_enter (bound by an earlier iteration of
+                             * an enclosing loop) or an iteration-local of an
+                             * earlier parfor (8.5); such a name does not
+                             * exist before a parfor (8.4) */
 } VarInfo;
 
 typedef struct Scope {
@@ -115,6 +120,7 @@ static void scope_set(Scope *sc, const char *name, DataType dt, ValueType vt, in
     v->vt = dt == DT_SCALAR ? vt : dt == DT_MATRIX ? VT_FP64 : VT_UNKNOWN;
     if (dt == DT_UNKNOWN) v->vt = vt;
     v->maybe = maybe;
+    v->carried = 0;
 }
 
 static void scope_copy(Scope *dst, const Scope *src)
@@ -1009,6 +1015,7 @@ static void if_merge(SemCtx *s, const Stmt *st, Scope *sc, const Scope *t, const
             }
             scope_set(&out, name, va->dt == vb->dt ? va->dt : DT_UNKNOWN,
                       va->vt == vb->vt ? va->vt : VT_UNKNOWN, va->maybe || vb->maybe);
+            scope_get(&out, name)->carried = va->carried && vb->carried;
         }
     }
     scope_move(sc, &out);
@@ -1053,8 +1060,12 @@ static void loop_enter(Scope *sc, const HMap *assigned)
     const char *name;
     while (hm_next(assigned, &it, &name, NULL)) {
         VarInfo *v = scope_get(sc, name);
-        if (v) v->vt = v->dt == DT_MATRIX ? VT_FP64 : VT_UNKNOWN;
-        else scope_set(sc, name, DT_UNKNOWN, VT_UNKNOWN, 1);
+        if (v) {
+            v->vt = v->dt == DT_MATRIX ? VT_FP64 : VT_UNKNOWN;
+        } else {
+            scope_set(sc, name, DT_UNKNOWN, VT_UNKNOWN, 1);
+            scope_get(sc, name)->carried = 1;
+        }
     }
 }
 
@@ -1122,12 +1133,49 @@ static int parfor_check_on(const Stmt *st)
     return 1;
 }
 
-/* SemVarLookup over a Scope. */
+/* Option values the parser accepts but this build cannot honour, and
+ * integer ranges (DML.md 8.2): par and tasksize are at least 1; remote
+ * workers (mode=REMOTE_SPARK*) need the MPI back end. */
+static tsr_status parfor_opts_supported(SemCtx *s, const Stmt *st)
+{
+    for (int k = 0; k < st->u.fors.nopts; k++) {
+        const ParforOpt *o = &st->u.fors.opts[k];
+        if (!o->value) continue;
+        if (!strcasecmp(o->name, "mode") && strncmp(o->value, "REMOTE", 6) == 0)
+            return sem_error(s, o->span, "PARFOR: mode=%s is not supported: remote parfor "
+                             "workers need the MPI back end, which this build does not have "
+                             "(use mode=LOCAL)", o->value);
+        if ((!strcasecmp(o->name, "par") || !strcasecmp(o->name, "tasksize")) &&
+            strtoll(o->value, NULL, 10) < 1)
+            return sem_error(s, o->span, "PARFOR: parameter '%s' must be at least 1, but is %s",
+                             o->name, o->value);
+    }
+    return TSR_OK;
+}
+
+/* SemVarLookup over a Scope.  A carried name (assigned by an enclosing
+ * loop's body only later or only inside this parfor, or an iteration-local
+ * of an earlier parfor) does not exist before the parfor in program order. */
 static int var_lookup(void *ud, const char *name, DataType *dt)
 {
     const VarInfo *v = scope_get(ud, name);
     if (v) *dt = v->dt;
-    return v != NULL;
+    return v != NULL && !v->carried;
+}
+
+/* Variables first created in a parfor body (and its variable, if new) are
+ * iteration-local, undefined after the loop (DML.md 8.5), so they do not
+ * exist before a later parfor either; nor do names that were not bound
+ * before this parfor (carried) and only its body assigns. */
+static void mark_parfor_locals(Scope *sc, const Scope *before)
+{
+    size_t it = 0;
+    const char *name;
+    void *v;
+    while (hm_next(&sc->vars, &it, &name, &v)) {
+        const VarInfo *b = scope_get(before, name);
+        if (!b || b->carried) ((VarInfo *)v)->carried = 1;
+    }
 }
 
 /* ---- for ---------------------------------------------------------------------------- */
@@ -1145,14 +1193,16 @@ static tsr_status v_for(SemCtx *s, Scope *sc, Stmt *st)
         return sem_error(s, st->span, "iterable predicate in for loop '%s' must be a scalar "
                          "integer", var);
     int existed = old != NULL, pf = st->u.fors.is_parfor;
+    if (pf && (rc = parfor_opts_supported(s, st))) return rc;
     Scope before;
     if (pf) scope_copy(&before, sc);
     s->parfor += pf;
     rc = v_loop_body(s, sc, st, &st->u.fors.body, "ForStatementBlock", var);
     s->parfor -= pf;
     if (!rc && pf && parfor_check_on(st)) rc = sem_parfor_deps(st, var_lookup, &before, s->err);
-    if (pf) scope_free(&before);
     if (!rc) scope_set(sc, var, DT_SCALAR, VT_INT64, pf && !existed);
+    if (!rc && pf) mark_parfor_locals(sc, &before);
+    if (pf) scope_free(&before);
     return rc;
 }
 

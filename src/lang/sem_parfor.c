@@ -4,21 +4,33 @@
  * negatives, false positives allowed.
  *
  *  1. Candidates: variables that exist before the loop and are written in
- *     the body (recursively through if/while/for/parfor; not through
- *     function calls).  Loop variables of nested loops are not candidates.
+ *     the body (recursively through if/while/for/parfor; functions cannot
+ *     write the caller's variables).  The header of a nested for is not a
+ *     write (its variable is a candidate only if the body also assigns it),
+ *     nor is a write to the parfor's own variable.
  *  2. A scalar (or unknown, never indexed) candidate: any write is a
  *     dependency.  A matrix/list candidate: writes without index (unless
  *     all are +=) and writes whose index does not use the loop variable
- *     (unless +=) are dependencies; reads of an accumulator are too.  Every
- *     pair of an indexed write with itself, another write or a read must be
- *     proven disjoint across two different iterations in at least one
- *     dimension: single indexes that are linear in the loop variables are
- *     tested with the GCD test and Banerjee bounds (direction < and >);
- *     ranges, whole dimensions and non-linear indexes are never disjoint.
- *     Two different accesses with identical index expressions that use the
- *     loop variable touch the same iteration's cells and are fine; full
- *     reads (sum(A)) are dependencies; nrow/ncol/length are not reads.
+ *     (unless +=) are dependencies; reads of an unindexed accumulator and
+ *     reads inside the right-hand side of the candidate's own += are too.
+ *     Every pair of an indexed write with itself, another write or a read
+ *     must be proven disjoint across two different iterations in at least
+ *     one dimension (two += writes with loop-invariant indexes need not:
+ *     they are summed): single indexes that are linear in the loop
+ *     variables are tested with the GCD test and Banerjee bounds (direction
+ *     < and >); ranges, whole dimensions and non-linear indexes are never
+ *     disjoint, nor is the second index of a list (ignored, DML.md 4.2).
+ *     Identical index expressions are proven by the same test (as i1 != i2
+ *     is part of it), so the rule "identical functions of the loop variable
+ *     are fine" needs no separate textual shortcut.  Full reads (sum(A))
+ *     are dependencies; nrow/ncol/length are not reads.
  *  3. All dependent variables are reported in one error at the parfor.
+ *
+ * A loop variable counts as such only where it is bound: the parfor's own
+ * variable unless the body rebinds it (assignment or a nested loop of the
+ * same name), a nested loop's variable only inside that loop and unless
+ * its body rebinds it; anywhere else the name is an ordinary body-assigned
+ * variable, hence non-linear.
  *
  * Nothing here evaluates expressions: bounds are known only when they are
  * integer literals.
@@ -33,14 +45,18 @@
 typedef struct Access {
     const char *var;
     int write, accumulate;
+    int acc_rhs;                /* read in the right-hand side of var += ... */
     int indexed;                /* else: whole variable */
     const IndexDim *row, *col;  /* col NULL: single index X[i] (= X[i, ]) */
+    int loop;                   /* innermost enclosing nested loop, -1: none */
 } Access;
 
 /* A loop nested in the body, with literal bounds when known. */
 typedef struct Loop {
     const char *var;
     double lo, hi;              /* +-INFINITY when unknown */
+    int parent;                 /* enclosing nested loop, -1: none */
+    int rebound;                /* its body assigns var (or loops over it) */
 } Loop;
 
 typedef struct Dep {
@@ -52,11 +68,16 @@ typedef struct Dep {
     int nacc, capacc;
     Loop *loops;
     int nloops, caploops;
+    int cur;                    /* loop being walked, -1: the parfor body */
+    int iv_rebound;             /* the body assigns iv or loops over it */
+    const char *acc_target;     /* while walking the value of `x += ...`: x */
     HMap assigned;              /* names bound in the body (not invariant) */
 } Dep;
 
 static void add_access(Dep *d, Access a)
 {
+    a.loop = d->cur;
+    a.acc_rhs = !a.write && d->acc_target && !strcmp(a.var, d->acc_target);
     if (d->nacc == d->capacc) {
         d->capacc = d->capacc ? d->capacc * 2 : 16;
         d->acc = xrealloc(d->acc, (size_t)d->capacc * sizeof *d->acc);
@@ -71,21 +92,36 @@ static int literal_int(const Expr *e, double *v)
     return 1;
 }
 
-static void add_loop(Dep *d, const Stmt *s)
+/* `name` is (re)bound in the body at the current point of the walk: it is
+ * no longer invariant, and the parfor variable or an enclosing nested loop
+ * variable of that name stops being a plain loop variable. */
+static void mark_bound(Dep *d, const char *name)
+{
+    if (!strcmp(name, d->iv)) d->iv_rebound = 1;
+    for (int k = d->cur; k >= 0; k = d->loops[k].parent)
+        if (!strcmp(d->loops[k].var, name)) d->loops[k].rebound = 1;
+    hm_put(&d->assigned, name, (void *)1);
+}
+
+/* Adds the nested loop `s` (a child of d->cur) and returns its index. */
+static int add_loop(Dep *d, const Stmt *s)
 {
     if (d->nloops == d->caploops) {
         d->caploops = d->caploops ? d->caploops * 2 : 8;
         d->loops = xrealloc(d->loops, (size_t)d->caploops * sizeof *d->loops);
     }
-    Loop *l = &d->loops[d->nloops++];
+    Loop *l = &d->loops[d->nloops];
     double a, b;
     l->var = s->u.fors.var;
+    l->parent = d->cur;
+    l->rebound = 0;
     l->lo = -INFINITY;
     l->hi = INFINITY;
     if (literal_int(s->u.fors.from, &a) && literal_int(s->u.fors.to, &b)) {
         l->lo = a < b ? a : b;
         l->hi = a < b ? b : a;
     }
+    return d->nloops++;
 }
 
 /* ---- collecting accesses -------------------------------------------------------- */
@@ -152,7 +188,9 @@ static void walk_assign(Dep *d, const Stmt *s)
 {
     Access a;
     memset(&a, 0, sizeof a);
+    if (s->u.assign.accumulate) d->acc_target = s->u.assign.target;
     walk_expr(d, s->u.assign.value);
+    d->acc_target = NULL;
     a.var = s->u.assign.target;
     a.write = 1;
     a.accumulate = s->u.assign.accumulate;
@@ -163,7 +201,7 @@ static void walk_assign(Dep *d, const Stmt *s)
         a.row = &s->u.assign.row;
         a.col = s->u.assign.has_comma ? &s->u.assign.col : NULL;
     } else {
-        hm_put(&d->assigned, a.var, (void *)1);
+        mark_bound(d, a.var);
     }
     add_access(d, a);
 }
@@ -181,7 +219,7 @@ static void walk_stmt(Dep *d, const Stmt *s)
         for (int k = 0; k < s->u.massign.ntargets; k++) {
             a.var = s->u.massign.targets[k];
             a.write = 1;
-            hm_put(&d->assigned, a.var, (void *)1);
+            mark_bound(d, a.var);
             add_access(d, a);
         }
         break;
@@ -197,14 +235,17 @@ static void walk_stmt(Dep *d, const Stmt *s)
         walk_expr(d, s->u.whiles.pred);
         walk_block(d, &s->u.whiles.body);
         break;
-    case ST_FOR:
+    case ST_FOR: {
         walk_expr(d, s->u.fors.from);
         walk_expr(d, s->u.fors.to);
         if (s->u.fors.incr) walk_expr(d, s->u.fors.incr);
-        add_loop(d, s);
-        hm_put(&d->assigned, s->u.fors.var, (void *)1);
+        mark_bound(d, s->u.fors.var);
+        int outer = d->cur;
+        d->cur = add_loop(d, s);
         walk_block(d, &s->u.fors.body);
+        d->cur = outer;
         break;
+    }
     default:
         break;
     }
@@ -218,13 +259,15 @@ static void walk_block(Dep *d, const StmtList *b)
 /* ---- linear index expressions ------------------------------------------------------ */
 
 #define LIN_MAX 8
-/* c0 + sum coef[k] * name[k]; names are the loop variable, nested loop
- * variables and loop-invariant symbols. */
+/* c0 + sum coef[k] * name[k]; names are the loop variable and
+ * loop-invariant symbols (loop[k] = -1) or nested loop variables (loop[k]
+ * = index into Dep.loops: two loops over `j` are two different terms). */
 typedef struct Lin {
     int ok;
     double c0;
     int n;
     const char *name[LIN_MAX];
+    int loop[LIN_MAX];
     double coef[LIN_MAX];
 } Lin;
 
@@ -235,17 +278,17 @@ static void lin_const(Lin *l, double c)
     l->c0 = c;
 }
 
-static double lin_coef(const Lin *l, const char *name)
+static double lin_coef(const Lin *l, const char *name, int loop)
 {
     for (int k = 0; k < l->n; k++)
-        if (!strcmp(l->name[k], name)) return l->coef[k];
+        if (l->loop[k] == loop && !strcmp(l->name[k], name)) return l->coef[k];
     return 0.0;
 }
 
-static void lin_add_term(Lin *l, const char *name, double c)
+static void lin_add_term(Lin *l, const char *name, int loop, double c)
 {
     for (int k = 0; k < l->n; k++)
-        if (!strcmp(l->name[k], name)) {
+        if (l->loop[k] == loop && !strcmp(l->name[k], name)) {
             l->coef[k] += c;
             return;
         }
@@ -254,6 +297,7 @@ static void lin_add_term(Lin *l, const char *name, double c)
         return;
     }
     l->name[l->n] = name;
+    l->loop[l->n] = loop;
     l->coef[l->n++] = c;
 }
 
@@ -261,7 +305,7 @@ static void lin_add_term(Lin *l, const char *name, double c)
 static void lin_axpy(Lin *a, const Lin *b, double s)
 {
     a->c0 += s * b->c0;
-    for (int k = 0; k < b->n; k++) lin_add_term(a, b->name[k], s * b->coef[k]);
+    for (int k = 0; k < b->n; k++) lin_add_term(a, b->name[k], b->loop[k], s * b->coef[k]);
     a->ok = a->ok && b->ok;
 }
 
@@ -271,20 +315,22 @@ static void lin_scale(Lin *a, double s)
     for (int k = 0; k < a->n; k++) a->coef[k] *= s;
 }
 
-static const Loop *find_loop(const Dep *d, const char *name)
+/* The nested loop binding `name` at loop context `ctx` (innermost first),
+ * or -1. */
+static int find_loop(const Dep *d, int ctx, const char *name)
 {
-    for (int k = 0; k < d->nloops; k++)
-        if (!strcmp(d->loops[k].var, name)) return &d->loops[k];
-    return NULL;
+    for (int k = ctx; k >= 0; k = d->loops[k].parent)
+        if (!strcmp(d->loops[k].var, name)) return k;
+    return -1;
 }
 
-static void lin_of(const Dep *d, const Expr *e, Lin *out);
+static void lin_of(const Dep *d, int ctx, const Expr *e, Lin *out);
 
-static void lin_binary(const Dep *d, const Expr *e, Lin *out)
+static void lin_binary(const Dep *d, int ctx, const Expr *e, Lin *out)
 {
     Lin r;
-    lin_of(d, e->u.bin.l, out);
-    lin_of(d, e->u.bin.r, &r);
+    lin_of(d, ctx, e->u.bin.l, out);
+    lin_of(d, ctx, e->u.bin.r, &r);
     switch (e->u.bin.op) {
     case BOP_ADD: lin_axpy(out, &r, 1.0); break;
     case BOP_SUB: lin_axpy(out, &r, -1.0); break;
@@ -306,26 +352,35 @@ static void lin_binary(const Dep *d, const Expr *e, Lin *out)
     }
 }
 
-static void lin_of(const Dep *d, const Expr *e, Lin *out)
+/* The linear form of index expression `e` of an access in loop context
+ * `ctx` (Access.loop). */
+static void lin_of(const Dep *d, int ctx, const Expr *e, Lin *out)
 {
     lin_const(out, 0.0);
     switch (e->kind) {
     case EX_INT: out->c0 = (double)e->u.ival; return;
     case EX_DBL: out->c0 = e->u.dval; return;
-    case EX_ID:
-        /* the loop variables, or a symbol the body never rebinds */
-        if (!strcmp(e->u.name, d->iv) || !hm_has(&d->assigned, e->u.name) ||
-            find_loop(d, e->u.name))
-            lin_add_term(out, e->u.name, 1.0);
-        else
+    case EX_ID: {
+        /* an enclosing nested loop variable, the parfor variable, or a
+         * symbol the body never rebinds; each only while not rebound */
+        const char *nm = e->u.name;
+        int l = find_loop(d, ctx, nm);
+        if (l >= 0) {
+            if (d->loops[l].rebound) out->ok = 0;
+            else lin_add_term(out, nm, l, 1.0);
+        } else if (!strcmp(nm, d->iv) ? !d->iv_rebound : !hm_has(&d->assigned, nm)) {
+            lin_add_term(out, nm, -1, 1.0);
+        } else {
             out->ok = 0;
+        }
         return;
+    }
     case EX_UNARY:
-        lin_of(d, e->u.un.e, out);
+        lin_of(d, ctx, e->u.un.e, out);
         if (e->u.un.op == UOP_NEG) lin_scale(out, -1.0);
         else if (e->u.un.op == UOP_NOT) out->ok = 0;
         return;
-    case EX_BINARY: lin_binary(d, e, out); return;
+    case EX_BINARY: lin_binary(d, ctx, e, out); return;
     default: out->ok = 0; return;
     }
 }
@@ -384,13 +439,21 @@ static int banerjee_feasible(const Dep *d, double A, double C, const Lin *a, con
                              double delta)
 {
     double nlo = 0.0, nhi = 0.0;
-    for (int k = 0; k < d->nloops; k++) {
-        const Loop *l = &d->loops[k];
-        double l1, h1, l2, h2;
-        term_range(lin_coef(a, l->var), l->lo, l->hi, &l1, &h1);
-        term_range(lin_coef(b, l->var), l->lo, l->hi, &l2, &h2);
-        nlo += l1 - h2;
-        nhi += h1 - l2;
+    for (int k = 0; k < a->n; k++) {   /* + nested terms of a, - those of b */
+        if (a->loop[k] < 0) continue;
+        const Loop *l = &d->loops[a->loop[k]];
+        double l1, h1;
+        term_range(a->coef[k], l->lo, l->hi, &l1, &h1);
+        nlo += l1;
+        nhi += h1;
+    }
+    for (int k = 0; k < b->n; k++) {
+        if (b->loop[k] < 0) continue;
+        const Loop *l = &d->loops[b->loop[k]];
+        double l2, h2;
+        term_range(b->coef[k], l->lo, l->hi, &l2, &h2);
+        nlo -= h2;
+        nhi -= l2;
     }
     double lo, hi;
     region_range(-C, A - C, -C, d->n, &lo, &hi);     /* k2 = k1 + dd */
@@ -403,20 +466,27 @@ static int banerjee_feasible(const Dep *d, double A, double C, const Lin *a, con
  * one sign of the increment. */
 static int lin_disjoint_dir(const Dep *d, const Lin *a, const Lin *b, double incr)
 {
-    double a1 = lin_coef(a, d->iv), c1 = lin_coef(b, d->iv);
+    double a1 = lin_coef(a, d->iv, -1), c1 = lin_coef(b, d->iv, -1);
     if (a1 != c1 && !d->from_known) return 0;
     double from = d->from_known ? d->from : 0.0;
     double A = a1 * incr, C = c1 * incr;
     double delta = b->c0 - a->c0 + (c1 - a1) * from;
     double g = gcd_d(A, C);
-    for (int k = 0; k < d->nloops; k++) {
-        double x = lin_coef(a, d->loops[k].var), y = lin_coef(b, d->loops[k].var);
-        if (!is_int(x) || !is_int(y)) return 0;
-        g = gcd_d(gcd_d(g, x), y);
+    for (int pass = 0; pass < 2; pass++) {
+        const Lin *x = pass ? b : a;
+        for (int k = 0; k < x->n; k++) {
+            if (x->loop[k] < 0) continue;
+            if (!is_int(x->coef[k])) return 0;
+            g = gcd_d(g, x->coef[k]);
+        }
     }
-    if (!is_int(A) || !is_int(C) || !isfinite(delta)) return 0;
+    /* Index values are truncated (DML.md 3.2), so two values prove two
+     * different cells only when they differ by a non-zero integer: with
+     * integer coefficients that needs an integer delta (A[i + 1.5, 1]
+     * and A[i + 1, 1] are the same cell). */
+    if (!is_int(A) || !is_int(C) || !is_int(delta)) return 0;
     if (g == 0.0) return delta != 0.0;         /* both constant */
-    if (!is_int(delta) || fmod(fabs(delta), g) != 0.0) return 1;   /* GCD test */
+    if (fmod(fabs(delta), g) != 0.0) return 1;   /* GCD test */
     return !banerjee_feasible(d, A, C, a, b, delta);
 }
 
@@ -427,55 +497,27 @@ static int symbols_cancel(const Dep *d, const Lin *a, const Lin *b)
         const Lin *x = pass ? b : a, *y = pass ? a : b;
         for (int k = 0; k < x->n; k++) {
             const char *nm = x->name[k];
-            if (!strcmp(nm, d->iv) || find_loop(d, nm)) continue;
-            if (lin_coef(y, nm) != x->coef[k]) return 0;
+            if (x->loop[k] >= 0 || !strcmp(nm, d->iv)) continue;
+            if (lin_coef(y, nm, -1) != x->coef[k]) return 0;
         }
     }
     return 1;
 }
 
-static int dim_disjoint(const Dep *d, const IndexDim *x, const IndexDim *y)
+/* Dimension x of an access in loop context cx against y in context cy. */
+static int dim_disjoint(const Dep *d, const IndexDim *x, int cx, const IndexDim *y, int cy)
 {
     if (!x || !y || x->kind != IDX_SINGLE || y->kind != IDX_SINGLE) return 0;
     Lin a, b;
-    lin_of(d, x->lo, &a);
-    lin_of(d, y->lo, &b);
+    lin_of(d, cx, x->lo, &a);
+    lin_of(d, cy, y->lo, &b);
     if (!a.ok || !b.ok || !symbols_cancel(d, &a, &b)) return 0;
     if (d->n < 2) return 1;                   /* at most one iteration */
     if (d->incr_known) return lin_disjoint_dir(d, &a, &b, d->incr);
     return lin_disjoint_dir(d, &a, &b, 1.0) && lin_disjoint_dir(d, &a, &b, -1.0);
 }
 
-/* ---- structural equality and loop-variable use ------------------------------------ */
-
-static int expr_equal(const Expr *a, const Expr *b);
-
-static int dim_equal(const IndexDim *a, const IndexDim *b)
-{
-    if (!a || !b) return a == b || (!a && b->kind == IDX_ALL) || (!b && a->kind == IDX_ALL);
-    if (a->kind != b->kind) return 0;
-    if (a->kind == IDX_ALL) return 1;
-    if (!expr_equal(a->lo, b->lo)) return 0;
-    return a->kind != IDX_RANGE || expr_equal(a->hi, b->hi);
-}
-
-static int expr_equal(const Expr *a, const Expr *b)
-{
-    if (a->kind != b->kind) return 0;
-    switch (a->kind) {
-    case EX_INT: return a->u.ival == b->u.ival;
-    case EX_DBL: return a->u.dval == b->u.dval;
-    case EX_BOOL: return a->u.bval == b->u.bval;
-    case EX_STR:
-        return a->u.str.len == b->u.str.len && !memcmp(a->u.str.s, b->u.str.s, a->u.str.len);
-    case EX_ID: return !strcmp(a->u.name, b->u.name);
-    case EX_BINARY:
-        return a->u.bin.op == b->u.bin.op && expr_equal(a->u.bin.l, b->u.bin.l) &&
-               expr_equal(a->u.bin.r, b->u.bin.r);
-    case EX_UNARY: return a->u.un.op == b->u.un.op && expr_equal(a->u.un.e, b->u.un.e);
-    default: return 0;   /* calls, nested indexing: never assumed equal */
-    }
-}
+/* ---- loop-variable use ------------------------------------------------------------ */
 
 static int expr_uses(const Expr *e, const char *var)
 {
@@ -512,32 +554,31 @@ static int access_uses_iv(const Dep *d, const Access *a)
 
 /* ---- per-candidate analysis ---------------------------------------------------------- */
 
-/* May two accesses (in different iterations) touch the same cell? */
-static int conflict(const Dep *d, const Access *x, const Access *y, int distinct)
+/* May two accesses (in different iterations) touch the same cell?  The
+ * second index of a list (or of an unknown-type variable, which may be
+ * one) is ignored at run time, so it proves nothing. */
+static int conflict(const Dep *d, const Access *x, const Access *y, int listlike)
 {
-    if (distinct && dim_equal(x->row, y->row) && dim_equal(x->col, y->col) &&
-        access_uses_iv(d, x))
-        return 0;   /* identical functions of the loop variable: same iteration */
-    return !dim_disjoint(d, x->row, y->row) && !dim_disjoint(d, x->col, y->col);
+    return !dim_disjoint(d, x->row, x->loop, y->row, y->loop) &&
+           (listlike || !dim_disjoint(d, x->col, x->loop, y->col, y->loop));
 }
 
 /* Checks of a matrix/list candidate written with indexes. */
-static int indexed_dependency(const Dep *d, const char *var)
+static int indexed_dependency(const Dep *d, const char *var, int listlike)
 {
     for (int i = 0; i < d->nacc; i++) {
         const Access *w = &d->acc[i];
         if (!w->write || !w->indexed || strcmp(w->var, var)) continue;
-        if (!access_uses_iv(d, w)) {
-            if (!w->accumulate) return 1;
-            continue;
-        }
-        if (conflict(d, w, w, 0)) return 1;
+        int invariant = !access_uses_iv(d, w);
+        if (invariant && !w->accumulate) return 1;
+        if (!invariant && conflict(d, w, w, listlike)) return 1;
         for (int j = 0; j < d->nacc; j++) {
             const Access *o = &d->acc[j];
             if (j == i || strcmp(o->var, var) || (o->write && !o->indexed)) continue;
             if (!o->indexed) return 1;                   /* full read, e.g. sum(A) */
-            if (o->write && !access_uses_iv(d, o)) continue;
-            if (conflict(d, w, o, 1)) return 1;
+            /* two loop-invariant += are summed by the merge */
+            if (invariant && o->write && o->accumulate && !access_uses_iv(d, o)) continue;
+            if (conflict(d, w, o, listlike)) return 1;
         }
     }
     return 0;
@@ -545,28 +586,22 @@ static int indexed_dependency(const Dep *d, const char *var)
 
 static int has_dependency(const Dep *d, const char *var, DataType dt)
 {
-    int indexed = 0, plain = 0, accum = 0, reads = 0;
+    int indexed = 0, plain = 0, accum = 0, reads = 0, acc_rhs = 0;
     for (int k = 0; k < d->nacc; k++) {
         const Access *a = &d->acc[k];
         if (strcmp(a->var, var)) continue;
-        if (!a->write) reads++;
-        else if (a->indexed) indexed++;
+        if (!a->write) {
+            reads++;
+            acc_rhs += a->acc_rhs;
+        } else if (a->indexed) indexed++;
         else if (a->accumulate) accum++;
         else plain++;
     }
     if (dt == DT_SCALAR || (dt == DT_UNKNOWN && !indexed)) return 1;
-    if (plain) return 1;
+    if (plain || acc_rhs) return 1;
     if (accum) return reads > 0 || indexed > 0;
     if (!indexed) return 0;
-    int unaligned_acc = 0;
-    for (int k = 0; k < d->nacc; k++) {
-        const Access *a = &d->acc[k];
-        if (!strcmp(a->var, var) && a->write && a->indexed && a->accumulate &&
-            !access_uses_iv(d, a))
-            unaligned_acc = 1;
-    }
-    if (unaligned_acc && reads) return 1;
-    return indexed_dependency(d, var);
+    return indexed_dependency(d, var, dt == DT_LIST || dt == DT_UNKNOWN);
 }
 
 /* ---- entry point ---------------------------------------------------------------------- */
@@ -575,6 +610,7 @@ static void dep_init(Dep *d, const Stmt *pf)
 {
     double to;
     memset(d, 0, sizeof *d);
+    d->cur = -1;
     hm_init(&d->assigned);
     d->iv = pf->u.fors.var;
     d->n = INFINITY;
@@ -598,10 +634,12 @@ static void dep_free(Dep *d)
     hm_free(&d->assigned);
 }
 
+/* A nested loop's variable is not excluded: only its header is not a write
+ * (no access is recorded for it), an assignment in the body is. */
 static int is_candidate(const Dep *d, const char *var, SemVarLookup look, void *ud,
                         DataType *dt)
 {
-    if (!strcmp(var, d->iv) || find_loop(d, var)) return 0;
+    if (!strcmp(var, d->iv)) return 0;
     return look(ud, var, dt);
 }
 
