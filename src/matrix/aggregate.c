@@ -48,7 +48,16 @@
 /* Compensated sum of n contiguous doubles as a (s, c) pair: eight TwoSum
  * lanes (KsLanes, matrix_int.h, shared with the fused kernel), then the
  * last n & 7 values in order. */
-static KSum sum_range_ks(const double *x, int64_t n)
+/* The same arithmetic per lane with SSE2 or AVX2 vectors (bit-identical). */
+/* (not under ThreadSanitizer: ifunc resolvers run before it starts) */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__)
+#define AGG_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define AGG_CLONES
+#endif
+
+AGG_CLONES static KSum sum_range_ks(const double *x, int64_t n)
 {
     KsLanes L;
     int64_t n8 = n & ~(int64_t)7;
@@ -116,14 +125,106 @@ static KSum sum_csr_ks(const CsrRun *r)
 /* Sum of squared deviations from mu (corrected two-pass: minus the squared
  * sum of deviations / n) of n cells: the nz values x plus n - nz implicit
  * zeros (nz == n for a dense run). */
+typedef double agg_v4d __attribute__((vector_size(32)));
+
+AGG_CLONES int64_t kn_count_nz(const double *x, int64_t n)
+{
+    typedef long long v4i __attribute__((vector_size(32)));
+    const agg_v4d zero = { 0, 0, 0, 0 };
+    v4i acc = { 0, 0, 0, 0 };
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        agg_v4d v;
+        memcpy(&v, x + i, sizeof v);
+        acc -= (v4i)(v != zero);   /* true is -1 in every lane */
+    }
+    int64_t nz = acc[0] + acc[1] + acc[2] + acc[3];
+    for (; i < n; i++) nz += x[i] != 0.0;
+    return nz;
+}
+
+/* Blocks of 128 values summed plainly in 8 lanes, the block sums added
+ * with compensation: the error is that of a 16-term plain sum per lane,
+ * at the speed of plain SIMD. */
+#define DEV_BLOCK 128
+
+/* Plain sums of (x - mx) * (y - my) and (x - mx) over x[0..n), n a multiple
+ * of 8, in 4-wide vectors: two accumulators each (summed pt[0]+pt[1]). */
+static inline __attribute__((always_inline)) void dev_block(const double *x, const double *y,
+                                                            int64_t n, double mx, double my,
+                                                            double *pt, double *dt)
+{
+    const agg_v4d vmx = { mx, mx, mx, mx }, vmy = { my, my, my, my };
+    agg_v4d p0 = { 0, 0, 0, 0 }, p1 = p0, d0 = p0, d1 = p0;
+    for (int64_t i = 0; i < n; i += 8) {
+        agg_v4d u0, u1, v0, v1;
+        memcpy(&u0, x + i, sizeof u0);
+        memcpy(&u1, x + i + 4, sizeof u1);
+        u0 -= vmx;
+        u1 -= vmx;
+        if (y) {
+            memcpy(&v0, y + i, sizeof v0);
+            memcpy(&v1, y + i + 4, sizeof v1);
+            v0 -= vmy;
+            v1 -= vmy;
+        } else {
+            v0 = u0;
+            v1 = u1;
+        }
+        p0 += u0 * v0;
+        p1 += u1 * v1;
+        d0 += u0;
+        d1 += u1;
+    }
+    agg_v4d p = p0 + p1, d = d0 + d1;
+    *pt = (p[0] + p[1]) + (p[2] + p[3]);
+    *dt = (d[0] + d[1]) + (d[2] + d[3]);
+}
+
+/* Blocks of 128 values summed plainly in 8 lanes, the block sums added
+ * with compensation: the error is that of a 16-term plain sum per lane,
+ * at the speed of plain SIMD. */
+#define DEV_BLOCK 128
+
+AGG_CLONES void kn_dev_sums(const double *x, const double *y, int64_t n, double mx, double my,
+                            KSum *sp, KSum *sd)
+{
+    KSum p = { 0, 0 }, d = { 0, 0 };
+    int64_t n8 = n & ~(int64_t)7;
+    for (int64_t b = 0; b < n8; b += DEV_BLOCK) {
+        int64_t len = b + DEV_BLOCK < n8 ? DEV_BLOCK : n8 - b;
+        double pt, dt;
+        if (y) dev_block(x + b, y + b, len, mx, my, &pt, &dt);
+        else dev_block(x + b, NULL, len, mx, my, &pt, &dt);
+        ks_add(&p, pt);
+        ks_add(&d, dt);
+    }
+    for (int64_t i = n8; i < n; i++) {
+        double u = x[i] - mx, v = y ? y[i] - my : u;
+        ks_add(&p, u * v);
+        ks_add(&d, u);
+    }
+    *sp = p;
+    *sd = d;
+}
+
+static KSum sum_blocked_ks(const double *x, int64_t n)
+{
+    KSum p, d;
+    kn_dev_sums(x, NULL, n, 0.0, 0.0, &p, &d);
+    return d;
+}
+
+double kn_sum_blocked(const double *x, int64_t n)
+{
+    KSum d = sum_blocked_ks(x, n);
+    return ks_value(&d);
+}
+
 static double m2_vals(const double *x, int64_t nz, int64_t n, double mu)
 {
-    KSum ss = { 0, 0 }, sd = { 0, 0 };
-    for (int64_t i = 0; i < nz; i++) {
-        double d = x[i] - mu;
-        ks_add(&ss, d * d);
-        ks_add(&sd, d);
-    }
+    KSum ss, sd;
+    kn_dev_sums(x, NULL, nz, mu, mu, &ss, &sd);
     if (nz < n) {   /* the zeros: (n - nz) deviations of -mu */
         double z = (double)(n - nz);
         ks_add(&ss, z * (mu * mu));
@@ -213,8 +314,8 @@ static double agg_range(KnAgg fn, const double *x, int64_t n)
     switch (fn) {
     case KA_SUM: return kn_sum_range(x, n);
     case KA_MEAN: return kn_sum_range(x, n) / (double)n;
-    case KA_VAR: return var_vals(x, n, n, kn_sum_range(x, n));
-    case KA_SD: return sqrt(var_vals(x, n, n, kn_sum_range(x, n)));
+    case KA_VAR: return var_vals(x, n, n, kn_sum_blocked(x, n));
+    case KA_SD: return sqrt(var_vals(x, n, n, kn_sum_blocked(x, n)));
     case KA_MIN: return minmax_range(x, n, 1);
     case KA_MAX: return minmax_range(x, n, 0);
     case KA_PROD: return prod_range(x, n);
@@ -280,7 +381,7 @@ static void full_task(void *arg, int64_t p0, int64_t p1, int wid)
         switch (j->fn) {
         case KA_SUM: case KA_MEAN: pt->sum = sum_range_ks(x, n); break;
         case KA_VAR: case KA_SD:
-            pt->sum = sum_range_ks(x, n);
+            pt->sum = sum_blocked_ks(x, n);
             pt->m2 = m2_vals(x, n, n, ks_value(&pt->sum) / (double)n);
             break;
         case KA_MIN: case KA_MAX: pt->v = minmax_range(x, n, j->fn == KA_MIN); break;

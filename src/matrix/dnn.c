@@ -177,12 +177,6 @@ static int64_t image_grain(int64_t n, double flops)
     return par_grain(n, flops > 1.0 ? flops : 1.0);
 }
 
-static int64_t count_nz(const double *v, int64_t n)
-{
-    int64_t nz = 0;
-    for (int64_t k = 0; k < n; k++) nz += v[k] != 0.0;
-    return nz;
-}
 
 /* Runs fn over the image chunks and sets o->nnz from the chunk counts. */
 static tsr_status run_images(const ParCtx *par, ConvJob *j, int64_t n, ParRangeFn fn, Err *err)
@@ -313,7 +307,7 @@ static void conv_chunk(void *arg, int64_t lo, int64_t hi, int wid)
                         (int)w->crs, 1.0, w->filt, (int)w->crs, w->col[wid], (int)w->pq, 0.0,
                         orow, (int)w->pq);
         }
-        nz += count_nz(orow, j->o->cols);
+        nz += kn_count_nz(orow, j->o->cols);
     }
     j->nz[lo / j->grain] = nz;
 }
@@ -430,7 +424,7 @@ static void bwd_data_chunk(void *arg, int64_t lo, int64_t hi, int wid)
                     1.0, w->filt, (int)w->crs, d, (int)w->pq, 0.0, w->col[wid], (int)w->pq);
         double *orow = j->o->dense + n * j->o->cols;
         col2im_add(w->col[wid], s, orow);
-        nz += count_nz(orow, j->o->cols);
+        nz += kn_count_nz(orow, j->o->cols);
     }
     j->nz[lo / j->grain] = nz;
 }

@@ -294,12 +294,6 @@ static tsr_status bc_mode(const MatBlock *a, const MatBlock *b, BcMode *mode, Er
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-static int64_t count_nz(const double *x, int64_t n)
-{
-    int64_t nz = 0;
-    for (int64_t j = 0; j < n; j++) nz += (x[j] != 0.0);
-    return nz;
-}
 
 static void fill(double *x, int64_t n, double v)
 {
@@ -413,7 +407,7 @@ static void row_task(void *arg, int64_t lo, int64_t hi, int wid)
         if (!r->sparse) o.row = r->z->dense + i * n;
         st = r->fn(r->job, i, &o);
         if (r->sparse) mb_csr_end_row(piece, i - lo);
-        else nz += count_nz(o.row, n);
+        else nz += kn_count_nz(o.row, n);
     }
     if (st != TSR_OK) par_status_fail(&r->st, st, &err);
     atomic_fetch_add_explicit(&r->nnz, (long long)nz, memory_order_relaxed);

@@ -115,6 +115,17 @@ static inline KSum ksl_merge(const KsLanes *L)
     return k;
 }
 
+/* Sums of deviations over n contiguous values (SIMD blocks added with
+ * compensation, see aggregate.c): *sp = sum (x - mx) * (y - my) and *sd = sum (x - mx); y == NULL
+ * means y = x and my = mx (sum of squared deviations).  aggregate.c. */
+void kn_dev_sums(const double *x, const double *y, int64_t n, double mx, double my, KSum *sp,
+                 KSum *sd);
+/* Number of non-zero values (NaN counts) among n contiguous doubles (SIMD). */
+int64_t kn_count_nz(const double *x, int64_t n);
+/* sum x by the same blocks (the mean inside var/sd/cov; sum() itself uses
+ * kn_sum_range, which the fused kernel reproduces bit for bit). */
+double kn_sum_blocked(const double *x, int64_t n);
+
 /* The chunkings of the aggregates (aggregate.c), which the fused kernel
  * reproduces: full aggregates cut the cells into par_grain(cells,
  * KN_AGG_CELL_COST) chunks; column aggregates cut the rows into bands of

@@ -62,12 +62,6 @@ static int64_t csr_lower_bound(const MatBlock *a, int64_t i, int64_t j)
     return mb_csr_lower(a, a->ptr[i], a->ptr[i + 1], j);
 }
 
-static int64_t count_nz(const double *x, int64_t n)
-{
-    int64_t nz = 0;
-    for (int64_t i = 0; i < n; i++) nz += (x[i] != 0.0);
-    return nz;
-}
 
 /* ---- transpose ----------------------------------------------------------------------- */
 
@@ -580,11 +574,18 @@ static MatBlock *slice_dense(const MatBlock *a, int64_t r0, int64_t r1, int64_t 
     if (m == a->rows && n == a->cols) {
         memcpy(z->dense, a->dense, (size_t)(m * n) * sizeof(double));
         nz = a->nnz;
+    } else if (n == 1) {   /* a column: one strided gather */
+        const double *src = a->dense + r0 * a->cols + c0;
+        for (int64_t i = 0; i < m; i++) {
+            double v = src[i * a->cols];
+            z->dense[i] = v;
+            nz += v != 0;
+        }
     } else {
         for (int64_t i = 0; i < m; i++) {
             double *o = z->dense + i * n;
             memcpy(o, a->dense + (r0 + i) * a->cols + c0, (size_t)n * sizeof(double));
-            nz += count_nz(o, n);
+            nz += kn_count_nz(o, n);
         }
     }
     z->nnz = nz;
@@ -609,9 +610,9 @@ static void assign_dense(MatBlock *a, int64_t r0, int64_t c0, const MatBlock *sr
     int64_t n = src->cols, nnz = a->nnz;
     for (int64_t i = 0; i < src->rows; i++) {
         double *o = a->dense + (r0 + i) * a->cols + c0;
-        nnz -= count_nz(o, n);
+        nnz -= kn_count_nz(o, n);
         mb_read_row(src, i, o);
-        nnz += count_nz(o, n);
+        nnz += kn_count_nz(o, n);
     }
     a->nnz = nnz;
 }
@@ -667,7 +668,7 @@ static tsr_status assign_csr(MatBlock *a, int64_t r0, int64_t c0, const MatBlock
 
 static int64_t exact_nnz(const MatBlock *m)
 {
-    return m->sparse ? m->ptr[m->rows] : count_nz(m->dense, MB_CELLS(m));
+    return m->sparse ? m->ptr[m->rows] : kn_count_nz(m->dense, MB_CELLS(m));
 }
 
 tsr_status kn_assign_slice(MatBlock *a, int64_t rl, int64_t ru, int64_t cl, int64_t cu,

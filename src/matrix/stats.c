@@ -259,11 +259,26 @@ tsr_status kn_moment(const MatBlock *x, const MatBlock *w, int64_t k, double *ou
     return TSR_OK;
 }
 
+/* A dense column vector with its cells in memory. */
+static int dense_vec(const MatBlock *x)
+{
+    return !x->sparse && x->cols == 1 && x->rows > 0 && x->dense;
+}
+
 tsr_status kn_cov(const MatBlock *x, const MatBlock *y, const MatBlock *w, double *out, Err *err)
 {
     if (want_column("cov", x, err) || want_same("cov", "inputs", x, y, err) ||
         want_same("cov", "weights", x, w, err))
         return err->code;
+    if (!w && dense_vec(x) && dense_vec(y)) {   /* SIMD lanes: the common case */
+        int64_t n = x->rows;
+        double mx = kn_sum_blocked(x->dense, n) / (double)n;
+        double my = kn_sum_blocked(y->dense, n) / (double)n;
+        KSum sp, sd;
+        kn_dev_sums(x->dense, y->dense, n, mx, my, &sp, &sd);
+        *out = n == 1 ? 0.0 : ks_value(&sp) / (double)(n - 1);
+        return TSR_OK;
+    }
     double sw, mx = wmean(x, w, &sw), my = wmean(y, w, &sw);
     KSum acc = { 0, 0 };
     for (int64_t i = 0; i < x->rows; i++)
