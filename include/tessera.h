@@ -36,6 +36,8 @@ typedef struct tsr_options {
     int optlevel;            /* 0: no rewrites/fusion (-O0); 1, 2 (default): all */
     int explain;             /* 1: HOP DAGs, 2: runtime programs, 3: both; printed
                                 to `out` when a block is compiled */
+    const char *trace;       /* write a Chrome/Perfetto trace of the parfor tasks
+                                to this file after each run; NULL: none */
 } tsr_options;
 
 /* Command-line style parameters: $1.. and $name. Borrowed for the call. */

@@ -221,6 +221,8 @@ def main():
                     help="force the block format of every result (differential runs)")
     ap.add_argument("--opt", choices=["0", "1", "2"], default=None,
                     help="optimisation level (-O0: no rewrites, no fusion)")
+    ap.add_argument("--threads", type=int, default=None,
+                    help="-threads K: parfor loops run on K workers (default par = threads)")
     ap.add_argument("script", help="tests/dml/NAME.dml")
     opts = ap.parse_args()
 
@@ -260,6 +262,8 @@ def main():
         forced = ["-blocks", opts.blocks] if opts.blocks else []
         if opts.opt is not None:
             forced.append("-O" + opts.opt)
+        if opts.threads is not None:
+            forced += ["-threads", str(opts.threads)]
         res = run([tessera] + forced + ["-f", base + ".dml"] + extra, tdir)
         out = strip_stats(res.out)
 

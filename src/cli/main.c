@@ -5,6 +5,7 @@
  *
  * Options follow DML.md 11.1: -f FILE | -s TEXT, -args v1 v2 ..., -nvargs
  * k=v ..., -stats [n], -explain [level], -exec MODE, -seed S, -threads K,
+ * -trace F,
  * -config FILE, -help/--help, -version/--version.
  */
 #include <ctype.h>
@@ -26,7 +27,7 @@ typedef struct CliOpts {
 
 static const char *const known_opts[] = {
     "-f", "-s", "-args", "-nvargs", "-stats", "-explain", "-exec", "-seed", "-threads",
-    "-O0", "-O1", "-O2",
+    "-trace", "-O0", "-O1", "-O2",
     "-config", "-blocks", "-help", "--help", "-h", "-version", "--version", "-mem", "-debug", "-gpu",
     "-lineage", "-clean", NULL};
 
@@ -47,6 +48,7 @@ static void usage(FILE *f)
           "  -exec MODE           singlenode | hybrid | spark (accepted; local execution)\n"
           "  -seed S              seed for unseeded rand()/sample()\n"
           "  -threads K           degree of parallelism (0 = number of cores)\n"
+          "  -trace FILE          write a Chrome/Perfetto trace of the parfor tasks to FILE\n"
           "  -blocks FMT          matrix block format: auto (by density), dense, sparse\n"
           "  -config FILE         accepted for SystemDS compatibility, ignored\n"
           "  -help, --help        this text\n"
@@ -173,6 +175,10 @@ static int parse_args(CliOpts *o, int argc, char **argv)
             if (n < 0) return usage_error("expected a non-negative integer after", a);
             if (a[1] == 's') o->run.seed = n;
             else o->run.threads = (int)(n > 4096 ? 4096 : n);
+            i++;
+        } else if (!strcmp(a, "-trace")) {
+            if (!next || next[0] == '\0') return usage_error("missing file name for", a);
+            o->run.trace = next;
             i++;
         } else if (!strcmp(a, "-config") || !strcmp(a, "-mem")) {
             if (!next) return usage_error("missing argument for", a);

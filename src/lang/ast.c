@@ -11,6 +11,8 @@
  *
  * The format is for tests and -explain; nothing parses it back.  Nothing
  * here allocates except through the StrBuf.
+ *
+ * ast_visit_exprs is the generic walk over every expression of a body.
  */
 #include "lang/lang_int.h"
 
@@ -304,4 +306,75 @@ void ast_dump(const AstFile *f, StrBuf *out)
 {
     for (int i = 0; i < f->nfuncs; i++) dump_func(f->funcs[i], out);
     dump_stmts(&f->stmts, 0, out);
+}
+
+/* ---- expression visitor ---------------------------------------------------------- */
+
+static void visit_expr(const Expr *e, AstExprFn fn, void *ud);
+
+static void visit_dim(const IndexDim *d, AstExprFn fn, void *ud)
+{
+    visit_expr(d->lo, fn, ud);
+    visit_expr(d->hi, fn, ud);
+}
+
+static void visit_expr(const Expr *e, AstExprFn fn, void *ud)
+{
+    if (!e) return;
+    fn(e, ud);
+    switch (e->kind) {
+    case EX_BINARY:
+        visit_expr(e->u.bin.l, fn, ud);
+        visit_expr(e->u.bin.r, fn, ud);
+        break;
+    case EX_UNARY:
+        visit_expr(e->u.un.e, fn, ud);
+        break;
+    case EX_CALL:
+        for (int k = 0; k < e->u.call.nargs; k++) visit_expr(e->u.call.args[k].value, fn, ud);
+        break;
+    case EX_INDEX:
+        visit_expr(e->u.index.target, fn, ud);
+        visit_dim(&e->u.index.row, fn, ud);
+        visit_dim(&e->u.index.col, fn, ud);
+        break;
+    case EX_LIST:
+        for (int k = 0; k < e->u.list.n; k++) visit_expr(e->u.list.items[k], fn, ud);
+        break;
+    default:
+        break;
+    }
+}
+
+void ast_visit_exprs(const StmtList *b, AstExprFn fn, void *ud)
+{
+    for (int k = 0; k < b->n; k++) {
+        const Stmt *s = b->items[k];
+        switch (s->kind) {
+        case ST_ASSIGN:
+            visit_dim(&s->u.assign.row, fn, ud);
+            visit_dim(&s->u.assign.col, fn, ud);
+            visit_expr(s->u.assign.value, fn, ud);
+            break;
+        case ST_MULTIASSIGN: visit_expr(s->u.massign.call, fn, ud); break;
+        case ST_EXPR: visit_expr(s->u.expr.call, fn, ud); break;
+        case ST_IF:
+            visit_expr(s->u.ifs.pred, fn, ud);
+            ast_visit_exprs(&s->u.ifs.then_b, fn, ud);
+            ast_visit_exprs(&s->u.ifs.else_b, fn, ud);
+            break;
+        case ST_FOR:
+            visit_expr(s->u.fors.from, fn, ud);
+            visit_expr(s->u.fors.to, fn, ud);
+            visit_expr(s->u.fors.incr, fn, ud);
+            ast_visit_exprs(&s->u.fors.body, fn, ud);
+            break;
+        case ST_WHILE:
+            visit_expr(s->u.whiles.pred, fn, ud);
+            ast_visit_exprs(&s->u.whiles.body, fn, ud);
+            break;
+        default:
+            break;
+        }
+    }
 }

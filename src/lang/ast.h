@@ -215,4 +215,11 @@ typedef struct AstFile {
     int nfuncs;
 } AstFile;
 
+/* Calls fn(e, ud) for every expression node in the statements, pre-order
+ * (a node before its operands): values, index bounds (of left-indexing
+ * targets too), call arguments, bracket-list items, predicates, loop
+ * bounds, and the statements of nested bodies.  ast.c. */
+typedef void (*AstExprFn)(const Expr *e, void *ud);
+void ast_visit_exprs(const StmtList *b, AstExprFn fn, void *ud);
+
 #endif /* TSR_AST_H */

@@ -36,6 +36,7 @@
 struct tsr_ctx {
     tsr_options opt;
     Interp in;
+    RtShared sh;         /* modules, parfor statistics and trace of the last run */
     char *errmsg;        /* rendered "file:line:col: error: msg", or "" */
     int ran;             /* a run has finished (statistics are valid) */
     ParPool *pool;       /* threads - 1 workers; NULL when threads == 1 */
@@ -104,6 +105,7 @@ tsr_ctx *tsr_open(const tsr_options *o)
     if (o) c->opt = *o;
     else tsr_options_default(&c->opt);
     c->errmsg = xstrdup("");
+    rt_shared_init(&c->sh);
     /* Once per process, before any thread or BLAS call: pick OpenBLAS's
      * AVX2/AVX-512 kernels on CPUs its detection does not know. */
     kn_blas_setup();
@@ -124,6 +126,7 @@ void tsr_close(tsr_ctx *c)
 {
     if (!c) return;
     par_pool_free(c->pool);
+    rt_shared_free(&c->sh);
     mb_cache_free(c->cache);   /* every block of the runs is freed by now */
     free(c->errmsg);
     free(c);
@@ -144,7 +147,7 @@ const char *tsr_version(void)
 /* The lowest stack address the interpreter may reach before it reports a
  * too-deep recursion (0: unknown, no check).  Leaves 1/8 of the stack, at
  * least 512 KiB, for builtins, kernels and the sanitizers. */
-static uintptr_t stack_floor(void)
+uintptr_t rt_stack_floor(void)
 {
     pthread_attr_t attr;
     void *addr;
@@ -188,13 +191,16 @@ static void interp_init(tsr_ctx *c, AstProgram *prog, SemCtx *sem)
                                                       : MB_FMT_AUTO;
     in->ctx.prog = prog;
     in->sem = sem;
+    rt_shared_free(&c->sh);   /* the previous run's */
+    rt_shared_init(&c->sh);
+    c->sh.trace_on = c->opt.trace != NULL;
+    in->sh = &c->sh;
     in->stats_on = c->opt.stats;
     in->cp.level = c->opt.optlevel;
     in->cp.fusion = c->opt.optlevel >= 1;
     in->cp.forced_sparse = c->opt.block_format == 2;
     in->explain = c->opt.explain;
     hm_init(&in->plans);
-    hm_init(&in->dml_mods);
     rt_stats_init(in);
 }
 
@@ -205,7 +211,7 @@ static tsr_status execute(Interp *in)
     rt_env_init(&globals);
     in->env = &globals;
     in->file = in->ctx.prog->main->file;
-    in->stack_floor = stack_floor();
+    in->stack_floor = rt_stack_floor();
     tsr_status st = rt_exec_block(in, &in->ctx.prog->main->file->stmts);
     in->env = NULL;
     rt_env_free(&globals);
@@ -268,7 +274,14 @@ static void finish_run(tsr_ctx *c, tsr_status st, const Err *err, AstProgram *pr
     c->ran = 1;
     if (st) render_error(c, err);   /* before the program (owner of span.file) is freed */
     else c->errmsg[0] = '\0';
-    hm_free(&c->in.dml_mods);
+    if (c->opt.trace) {
+        Err terr;
+        err_clear(&terr);
+        if (rt_trace_write(&c->sh, c->opt.trace, c->in.ctx.stats.t_start, &terr) != TSR_OK)
+            fprintf(c->in.ctx.errout, "WARNING: %s\n", terr.msg);
+    }
+    hm_free(&c->sh.dml_mods);   /* the modules belong to the program */
+    hm_init(&c->sh.dml_mods);
     rt_plans_free(&c->in);
     rt_stats_free(&c->in);
     c->in.ctx.prog = NULL;
@@ -375,5 +388,6 @@ void tsr_print_stats(const tsr_ctx *c, FILE *f)
         fprintf(f, "In-place updates:\t\t%lld (%.1f MB).\n", (long long)cs.inplace_steps,
                 (double)cs.inplace_bytes / 1e6);
     }
+    rt_pf_print_stats(&c->sh, f);
     print_heavy_hitters(st, c->opt.stats_top > 0 ? c->opt.stats_top : 10, f);
 }

@@ -310,12 +310,15 @@ static tsr_status run_function(Interp *in, const FuncDef *fn, RtArgs *a, Span sp
 /* The (cached) module of scripts/builtin/<name>.dml, validated. */
 static AstModule *dml_module(Interp *in, const char *name)
 {
-    AstModule *m = hm_get(&in->dml_mods, name);
-    if (m) return m;
-    m = prs_load_builtin(in->ctx.prog, name, &in->ctx.err);
-    if (!m) return NULL;
-    if (sem_validate_module(in->sem, m, &in->ctx.err) != TSR_OK) return NULL;
-    hm_put(&in->dml_mods, name, m);
+    RtShared *sh = in->sh;
+    pthread_mutex_lock(&sh->mu);   /* parfor workers load and look up concurrently */
+    AstModule *m = hm_get(&sh->dml_mods, name);
+    if (!m) {
+        m = prs_load_builtin(in->ctx.prog, name, &in->ctx.err);
+        if (m && sem_validate_module(in->sem, m, &in->ctx.err) != TSR_OK) m = NULL;
+        if (m) hm_put(&sh->dml_mods, name, m);
+    }
+    pthread_mutex_unlock(&sh->mu);
     return m;
 }
 
@@ -410,10 +413,16 @@ static AstModule *current_module(Interp *in)
     AstProgram *p = in->ctx.prog;
     size_t it = 0;
     void *val;
-    if (!in->file || in->file == p->main->file) return p->main;
+    AstModule *m = p->main;
+    if (!in->file || in->file == p->main->file) return m;
+    pthread_mutex_lock(&in->sh->mu);   /* dml_module may add modules meanwhile */
     while (hm_next(&p->modules, &it, NULL, &val))
-        if (((AstModule *)val)->file == in->file) return val;
-    return p->main;
+        if (((AstModule *)val)->file == in->file) {
+            m = val;
+            break;
+        }
+    pthread_mutex_unlock(&in->sh->mu);
+    return m;
 }
 
 static const FuncDef *find_qualified(Interp *in, const char *name, const char *sep)

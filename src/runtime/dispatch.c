@@ -27,7 +27,7 @@ void rt_stats_free(Interp *in)
     hm_free(&in->stat_idx);
 }
 
-void rt_stats_add(Interp *in, const char *opcode, int64_t ns)
+static void stats_add_n(Interp *in, const char *opcode, int64_t count, int64_t ns)
 {
     RtStats *st = &in->ctx.stats;
     intptr_t k = (intptr_t)hm_get(&in->stat_idx, opcode);
@@ -39,8 +39,24 @@ void rt_stats_add(Interp *in, const char *opcode, int64_t ns)
         st->ops[k - 1].ns = 0;
         hm_put(&in->stat_idx, opcode, (void *)k);
     }
-    st->ops[k - 1].count++;
+    st->ops[k - 1].count += count;
     st->ops[k - 1].ns += ns;
+}
+
+void rt_stats_add(Interp *in, const char *opcode, int64_t ns)
+{
+    stats_add_n(in, opcode, 1, ns);
+}
+
+void rt_stats_merge(Interp *dst, const Interp *src)
+{
+    const RtStats *s = &src->ctx.stats;
+    RtStats *d = &dst->ctx.stats;
+    for (int k = 0; k < s->nops; k++)
+        stats_add_n(dst, s->ops[k].name, s->ops[k].count, s->ops[k].ns);
+    d->plans_compiled += s->plans_compiled;
+    d->plan_hits += s->plan_hits;
+    d->compile_ns += s->compile_ns;
 }
 
 const char *rt_binop_opcode(BinOp op)
@@ -67,11 +83,11 @@ static const char *unop_opcode(UnOp op)
 /* Every matrix an operation produces gets the block format the exact nnz
  * calls for (or the forced one): kernels pick their natural output format,
  * this is the one place that decides what is kept. */
-static tsr_status normalize(Interp *in, Value *v, int n)
+tsr_status rt_normalize(Interp *in, Value *v, int n)
 {
     MbFormat f = in->ctx.block_format;
     for (int k = 0; k < n; k++)
-        if (v[k].dt == DT_MATRIX && v[k].u.m->refcnt == 1 &&
+        if (v[k].dt == DT_MATRIX && rt_obj_exclusive(&v[k].u.m->refcnt) &&
             mb_examine(v[k].u.m->blk, f, &in->ctx.err))
             return in->ctx.err.code;
     return TSR_OK;
@@ -83,7 +99,7 @@ tsr_status rt_op_binary(Interp *in, BinOp op, const Value *a, const Value *b, Va
 {
     int64_t t0 = rt_stats_t0(in);
     tsr_status st = rt_binop(&in->ctx, op, a, b, out);
-    if (st == TSR_OK) st = normalize(in, out, 1);
+    if (st == TSR_OK) st = rt_normalize(in, out, 1);
     rt_stats_end(in, rt_binop_opcode(op), t0);
     return st;
 }
@@ -95,7 +111,7 @@ static tsr_status take_block(Interp *in, tsr_status st, MatBlock *res, Value *ou
 {
     if (st != TSR_OK) return st;
     *out = rt_mat_take(res);
-    return normalize(in, out, 1);
+    return rt_normalize(in, out, 1);
 }
 
 tsr_status rt_op_matmul_ex(Interp *in, const Value *a, int ta, const Value *b, int tb,
@@ -153,7 +169,7 @@ tsr_status rt_op_unary(Interp *in, UnOp op, const Value *a, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);
     tsr_status st = rt_unop(&in->ctx, op, a, out);
-    if (st == TSR_OK) st = normalize(in, out, 1);
+    if (st == TSR_OK) st = rt_normalize(in, out, 1);
     rt_stats_end(in, unop_opcode(op), t0);
     return st;
 }
@@ -165,7 +181,7 @@ tsr_status rt_op_builtin(Interp *in, const RtBuiltin *b, RtArgs *args, Value *ou
     for (int k = 0; k < nout; k++) memset(&out[k], 0, sizeof out[k]);   /* DT_UNKNOWN: no value */
     tsr_status st = b->fn(&in->ctx, args, out, nout);
     if (st != TSR_OK && in->ctx.err.code == TSR_OK) in->ctx.err.code = st;
-    if (st == TSR_OK) st = normalize(in, out, nout);
+    if (st == TSR_OK) st = rt_normalize(in, out, nout);
     rt_stats_end(in, b->name, t0);
     return st;
 }
@@ -256,14 +272,29 @@ tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *
         rt_stats_end(in, "rightIndex", t0);
         return fst;
     }
-    const MatBlock *m = rt_mat_block(x);
+    const MatBlock *m = rt_mat_block(x), *cp = x->u.m->colpart;
     MatBlock *r = NULL;
-    tsr_status st = in_bounds(ix, m)
-                        ? kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err)
-                        : bounds_error(in, ix, m);
+    tsr_status st;
+    if (!in_bounds(ix, m)) {
+        st = bounds_error(in, ix, m);
+    } else if (cp && ix->cl == ix->cu) {
+        /* one column from the column partition: row cl of the transpose,
+         * which has the layout of the column vector */
+        st = kn_slice(cp, ix->cl, ix->cl, ix->rl, ix->ru, &r, &in->ctx.err);
+        if (st == TSR_OK && !r->sparse) {
+            r->rows = r->cols;
+            r->cols = 1;
+        } else if (st == TSR_OK) {
+            mb_free(r);
+            r = NULL;
+            st = kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err);
+        }
+    } else {
+        st = kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err);
+    }
     if (st == TSR_OK) {
         *out = rt_mat_take(r);
-        st = normalize(in, out, 1);
+        st = rt_normalize(in, out, 1);
     }
     rt_stats_end(in, "rightIndex", t0);
     return st;
@@ -324,7 +355,7 @@ tsr_status rt_op_lindex(Interp *in, Value *target, const IdxBounds *ix, const Va
     /* a forced format is kept through in-place updates too (AUTO keeps the
      * target's format: re-deciding per cell update would thrash in loops) */
     if (st == TSR_OK && in->ctx.block_format != MB_FMT_AUTO)
-        st = normalize(in, target, 1);
+        st = rt_normalize(in, target, 1);
     rt_stats_end(in, "leftIndex", t0);
     return st;
 }

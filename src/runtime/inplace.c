@@ -239,7 +239,7 @@ static int policy_on(const Interp *in)
 static Value *exclusive_dense(Interp *in, const char *name)
 {
     Value *v = rt_env_get(in->env, name);
-    if (!v || v->dt != DT_MATRIX || v->u.m->refcnt != 1 || v->u.m->blk->sparse) return NULL;
+    if (!v || v->dt != DT_MATRIX || !rt_obj_exclusive(&v->u.m->refcnt) || v->u.m->blk->sparse) return NULL;
     return v;
 }
 
@@ -332,7 +332,7 @@ int rt_binary_temp_inplace(Interp *in, BinOp op, Value *ta, const Value *a, Valu
     if (!policy_on(in) || !kn_binop_is_cellwise(op)) return 0;
     for (int right = 0; right <= 1; right++) {   /* the left temporary first */
         Value *t = right ? tb : ta;
-        if ((right ? b : a) != t || t->dt != DT_MATRIX || t->u.m->refcnt != 1 ||
+        if ((right ? b : a) != t || t->dt != DT_MATRIX || !rt_obj_exclusive(&t->u.m->refcnt) ||
             t->u.m->blk->sparse)
             continue;
         IpStep s;

@@ -1,8 +1,8 @@
 /*
  * interp.c - executes validated statements and evaluates expressions over
  * the symbol table (DML.md 4): assignments, += , left indexing of matrices,
- * frames and lists, multi-assignment, call statements, if/while/for, parfor (run
- * sequentially with parfor's visibility rules), right indexing, operators.
+ * frames and lists, multi-assignment, call statements, if/while/for (parfor:
+ * parfor.c), right indexing, operators.
  *
  * Calls are in call.c and every operation is routed through the dispatch
  * layer (dispatch.c).  Errors: the first failing expression or statement
@@ -559,52 +559,14 @@ static tsr_status exec_for(Interp *in, const Stmt *s)
     return st ? rt_fail_at(in, s->span) : run_iterations(in, s, &r);
 }
 
-/* Deletes the variables of env that `keep` does not name. */
-static void drop_new_vars(Env *env, const Env *keep)
-{
-    size_t it = 0, n = 0;
-    const char *name;
-    char **drop = xmalloc((env->vars.count + 1) * sizeof *drop);
-    while (hm_next(&env->vars, &it, &name, NULL))
-        if (!hm_has(&keep->vars, name)) drop[n++] = xstrdup(name);
-    for (size_t k = 0; k < n; k++) {
-        rt_env_del(env, drop[k]);
-        free(drop[k]);
-    }
-    free(drop);
-}
-
-/* parfor runs its iterations sequentially in order, which gives the result
- * of the merge of DML.md 8.5 for loops without dependencies.  Visibility
- * rules are kept: variables created in the body (and the loop variable, if
- * new) are iteration-local and removed afterwards, and pre-existing scalars
- * are not merged back (their pre-loop values are restored). */
-static tsr_status exec_parfor(Interp *in, const Stmt *s)
+tsr_status rt_for_range(Interp *in, const Stmt *s, int64_t *from, int64_t *incr, int64_t *n)
 {
     Range r;
     tsr_status st = eval_range(in, s, &r);
     if (!st) st = check_loop_var(in, s);
-    if (st) return rt_fail_at(in, s->span);
-    Env saved;   /* pre-loop scalars (copies) and names of all variables */
-    rt_env_init(&saved);
-    size_t it = 0;
-    const char *name;
-    void *val;
-    while (hm_next(&in->env->vars, &it, &name, &val)) {
-        const Value *v = val;
-        rt_env_set(&saved, name, v->dt == DT_SCALAR ? rt_copy(v) : rt_int(0));
-    }
-    int64_t t0 = rt_stats_t0(in);
-    st = run_iterations(in, s, &r);
-    rt_stats_end(in, "parfor", t0);
-    it = 0;
-    while (hm_next(&saved.vars, &it, &name, &val)) {
-        Value *cur = rt_env_get(in->env, name);
-        if (cur && cur->dt == DT_SCALAR && ((Value *)val)->dt == DT_SCALAR)
-            rt_env_set(in->env, name, rt_copy(val));
-    }
-    drop_new_vars(in->env, &saved);
-    rt_env_free(&saved);
+    *from = r.from;
+    *incr = r.incr;
+    *n = st ? 0 : r.n;
     return st;
 }
 
@@ -630,7 +592,7 @@ static tsr_status exec_stmt(Interp *in, const Stmt *s)
     case ST_WHILE:
         return exec_while(in, s);
     case ST_FOR: /* for and parfor */
-        return s->u.fors.is_parfor ? exec_parfor(in, s) : exec_for(in, s);
+        return s->u.fors.is_parfor ? rt_exec_parfor(in, s) : exec_for(in, s);
     case ST_SOURCE: /* resolved by the loader */
     case ST_SETWD:
         return TSR_OK;

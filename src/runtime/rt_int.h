@@ -17,6 +17,7 @@
 #ifndef TSR_RT_INT_H
 #define TSR_RT_INT_H
 
+#include <pthread.h>
 #include <stdint.h>
 
 #include "compiler/compiler.h"
@@ -39,13 +40,53 @@ void rt_env_del(Env *e, const char *name);              /* no-op if unset */
 /* Removes name and hands its value to the caller (empty value if unset). */
 Value rt_env_take(Env *e, const char *name);
 
+/* ---- state shared by an interpreter and its parfor workers ------------------- */
+/* Per parfor statement, summed over its executions (-stats). */
+typedef struct PfStat {
+    const Stmt *stmt;          /* valid during the run only */
+    char *where;               /* "file:line:col" of the parfor */
+    int64_t runs, tasks, iters, merge_ns, wall_ns;
+    int workers;               /* most workers of one execution */
+    int64_t *busy_ns;          /* per worker index (workers entries) */
+} PfStat;
+
+/* One task on one thread (-trace: a Chrome trace "complete" event). */
+typedef struct PfEvent {
+    int pf;                    /* index of the parfor's PfStat */
+    int64_t ts_ns, dur_ns;     /* tm_now_ns stamps */
+    int64_t from, to;          /* first and last loop value of the task; to < from: merge */
+    int tid;                   /* operating-system thread id */
+    int worker;
+} PfEvent;
+
+#define RT_TRACE_MAX_EVENTS (1 << 21)
+
+typedef struct RtShared {
+    pthread_mutex_t mu;        /* guards everything below */
+    HMap dml_mods;             /* DML-bodied builtin name -> AstModule* (loaded lazily) */
+    PfStat *pf;                /* parfor statistics, in order of first execution */
+    int npf, cappf;
+    int trace_on;              /* record PfEvents (-trace) */
+    PfEvent *ev;
+    int64_t nev, capev, ev_dropped;
+} RtShared;
+
+void rt_shared_init(RtShared *sh);
+void rt_shared_free(RtShared *sh);
+/* The -stats lines of the parfor loops that ran (nothing if none). */
+void rt_pf_print_stats(const RtShared *sh, FILE *f);
+/* Writes the recorded parfor tasks as a Chrome trace (JSON; timestamps in
+ * microseconds since t0, a tm_now_ns stamp). */
+tsr_status rt_trace_write(const RtShared *sh, const char *path, int64_t t0, Err *err);
+
 /* ---- the interpreter state -------------------------------------------------- */
 typedef struct Interp {
     RtCtx ctx;                 /* must stay first (see above) */
     SemCtx *sem;               /* validator, for modules loaded at run time */
     Env *env;                  /* current scope (globals or a call frame) */
     const AstFile *file;       /* file whose code is executing (eval lookups) */
-    HMap dml_mods;             /* DML-bodied builtin name -> AstModule* */
+    RtShared *sh;              /* modules, parfor statistics and trace (locked) */
+    int worker;                /* parfor nesting: 0 at top level, else > 0 */
     int stats_on;              /* count and time operations (-stats) */
     HMap stat_idx;             /* opcode name -> index+1 into ctx.stats.ops */
     uintptr_t stack_floor;     /* lowest safe stack address, 0: unchecked */
@@ -136,6 +177,28 @@ tsr_status rt_eval_matmul(Interp *in, const Expr *e, Value *out, int *handled);
  * result size is known only at run time (dynamic recompilation). */
 tsr_status rt_exec_compiled(Interp *in, const Stmt *const *stmts, int n, int *ran);
 void rt_plans_free(Interp *in);
+
+/* ---- parfor (parfor.c, parfor_merge.c) --------------------------------------------
+ * rt_exec_parfor runs a parfor statement: options (DML.md 8.2), the rule-based
+ * optimizer, k workers on the pool with their own symbol tables, fed by a
+ * task partitioner, and the result merge (8.5).  Returns with in->env
+ * holding the merged results. */
+tsr_status rt_exec_parfor(Interp *in, const Stmt *s);
+/* Merges result variable `name` (pre-loop value old) from the final values
+ * of n workers (nv[w] NULL: worker w never ran) into *out: compare-based
+ * (NaN-aware) against old, without compare when old has no non-zeros, or
+ * old + sum(new - old) for an accumulator (DML.md 8.5). */
+tsr_status rt_pf_merge(Interp *in, const char *name, const Value *old, const Value *const *nv,
+                       int n, int accumulate, Span sp, Value *out);
+/* Normalises the block formats of n matrix values (dispatch.c). */
+tsr_status rt_normalize(Interp *in, Value *v, int n);
+/* Iteration space of a for/parfor (DML.md 4.8): n values from, from+incr,
+ * ...; checks an existing loop variable (interp.c). */
+tsr_status rt_for_range(Interp *in, const Stmt *s, int64_t *from, int64_t *incr, int64_t *n);
+/* Lowest safe stack address of the calling thread (0: unchecked). */
+uintptr_t rt_stack_floor(void);
+/* Stats of a worker added into its parent's (dispatch.c). */
+void rt_stats_merge(Interp *dst, const Interp *src);
 
 /* ---- calls (call.c) ---------------------------------------------------------- */
 /* Evaluates and executes a call expression, writing nout results (nout >= 1

@@ -18,6 +18,7 @@
 #ifndef TSR_RUNTIME_H
 #define TSR_RUNTIME_H
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 
@@ -29,14 +30,21 @@
 #include "util/util.h"
 
 /* ---- values ------------------------------------------------------------------ */
+/* Reference counts are atomic: parfor workers share their inputs (one
+ * reference per worker) and drop them on their own threads. */
 typedef struct MatObj {
-    int refcnt;
+    atomic_int refcnt;
     MatBlock *blk;       /* in memory; later: may be NULL while evicted */
+    /* Column partition (parfor, DML.md 8.2 datapartitioner): the transpose
+     * of blk, so that X[, j] copies a contiguous row instead of gathering a
+     * strided column.  Set only while a parfor holds a reference (so blk
+     * cannot change); NULL otherwise.  Freed with the object. */
+    MatBlock *colpart;
 } MatObj;
 
 /* Frames are held like matrices: a refcounted handle, copy-on-write. */
 typedef struct FrameObj {
-    int refcnt;
+    atomic_int refcnt;
     FrameBlock *fb;
 } FrameObj;
 
@@ -57,7 +65,7 @@ typedef struct Value {
 } Value;
 
 struct RtList {
-    int refcnt;
+    atomic_int refcnt;
     int n, cap;
     Value *items;
     char **names;        /* NULL for an unnamed list; else n owned names */
@@ -75,6 +83,12 @@ Value rt_list_new(int named);
 /* Copy = new reference (matrices/frames/lists: refcount++; strings: duplicated). */
 Value rt_copy(const Value *v);
 void rt_release(Value *v);            /* drops the reference; v becomes empty */
+/* Whether this value is the only reference to its matrix/frame/list object
+ * (then it may be updated in place). */
+static inline int rt_obj_exclusive(const atomic_int *refcnt)
+{
+    return atomic_load_explicit(refcnt, memory_order_acquire) == 1;
+}
 /* Block of a matrix value (borrowed). */
 MatBlock *rt_mat_block(const Value *v);
 /* Makes v's matrix exclusively owned (copies if shared) and returns its

@@ -64,8 +64,9 @@ Value rt_mat_take(MatBlock *b)
     v.dt = DT_MATRIX;
     v.vt = VT_FP64;
     v.u.m = xmalloc(sizeof *v.u.m);
-    v.u.m->refcnt = 1;
+    atomic_init(&v.u.m->refcnt, 1);
     v.u.m->blk = b;
+    v.u.m->colpart = NULL;
     return v;
 }
 
@@ -76,7 +77,7 @@ Value rt_frame_take(FrameBlock *f)
     v.dt = DT_FRAME;
     v.vt = VT_UNKNOWN;
     v.u.f = xmalloc(sizeof *v.u.f);
-    v.u.f->refcnt = 1;
+    atomic_init(&v.u.f->refcnt, 1);
     v.u.f->fb = f;
     return v;
 }
@@ -88,7 +89,7 @@ Value rt_list_new(int named)
     v.dt = DT_LIST;
     v.vt = VT_UNKNOWN;
     v.u.l = xcalloc(1, sizeof *v.u.l);
-    v.u.l->refcnt = 1;
+    atomic_init(&v.u.l->refcnt, 1);
     v.u.l->cap = 4;
     v.u.l->items = xcalloc(4, sizeof(Value));
     if (named)
@@ -98,17 +99,28 @@ Value rt_list_new(int named)
 
 /* ---- sharing ---------------------------------------------------------------- */
 
+static inline void obj_ref(atomic_int *rc)
+{
+    atomic_fetch_add_explicit(rc, 1, memory_order_relaxed);
+}
+
+/* Drops one reference; 1 if it was the last (the caller frees the object). */
+static inline int obj_unref(atomic_int *rc)
+{
+    return atomic_fetch_sub_explicit(rc, 1, memory_order_acq_rel) == 1;
+}
+
 Value rt_copy(const Value *v)
 {
     Value c = *v;
     if (v->dt == DT_SCALAR && v->vt == VT_STRING)
         c.u.s = xstrdup(v->u.s ? v->u.s : "");
     else if (v->dt == DT_MATRIX)
-        v->u.m->refcnt++;
+        obj_ref(&v->u.m->refcnt);
     else if (v->dt == DT_FRAME)
-        v->u.f->refcnt++;
+        obj_ref(&v->u.f->refcnt);
     else if (v->dt == DT_LIST)
-        v->u.l->refcnt++;
+        obj_ref(&v->u.l->refcnt);
     return c;
 }
 
@@ -129,17 +141,18 @@ void rt_release(Value *v)
     if (v->dt == DT_SCALAR && v->vt == VT_STRING) {
         free(v->u.s);
     } else if (v->dt == DT_MATRIX && v->u.m) {
-        if (--v->u.m->refcnt == 0) {
+        if (obj_unref(&v->u.m->refcnt)) {
             mb_free(v->u.m->blk);
+            mb_free(v->u.m->colpart);
             free(v->u.m);
         }
     } else if (v->dt == DT_FRAME && v->u.f) {
-        if (--v->u.f->refcnt == 0) {
+        if (obj_unref(&v->u.f->refcnt)) {
             fr_free(v->u.f->fb);
             free(v->u.f);
         }
     } else if (v->dt == DT_LIST && v->u.l) {
-        if (--v->u.l->refcnt == 0)
+        if (obj_unref(&v->u.l->refcnt))
             list_free(v->u.l);
     }
     memset(v, 0, sizeof *v);
@@ -153,14 +166,22 @@ MatBlock *rt_mat_block(const Value *v)
 MatBlock *rt_mat_mutable(Value *v, Err *err)
 {
     MatObj *m = v->u.m;
-    if (m->refcnt == 1)
+    if (rt_obj_exclusive(&m->refcnt)) {
+        mb_free(m->colpart);   /* about to change: a partition would be stale */
+        m->colpart = NULL;
         return m->blk;
+    }
     MatBlock *c = mb_copy(m->blk, err);
     if (!c)
         return NULL;
-    m->refcnt--;
+    if (obj_unref(&m->refcnt)) {   /* the other holders let go meanwhile */
+        mb_free(m->blk);
+        mb_free(m->colpart);
+        free(m);
+    }
     v->u.m = xmalloc(sizeof *v->u.m);
-    v->u.m->refcnt = 1;
+    atomic_init(&v->u.m->refcnt, 1);
+    v->u.m->colpart = NULL;
     v->u.m->blk = c;
     return c;
 }
@@ -173,14 +194,17 @@ FrameBlock *rt_frame_block(const Value *v)
 FrameBlock *rt_frame_mutable(Value *v, Err *err)
 {
     FrameObj *f = v->u.f;
-    if (f->refcnt == 1)
+    if (rt_obj_exclusive(&f->refcnt))
         return f->fb;
     FrameBlock *c = fr_copy(f->fb, err);
     if (!c)
         return NULL;
-    f->refcnt--;
+    if (obj_unref(&f->refcnt)) {
+        fr_free(f->fb);
+        free(f);
+    }
     v->u.f = xmalloc(sizeof *v->u.f);
-    v->u.f->refcnt = 1;
+    atomic_init(&v->u.f->refcnt, 1);
     v->u.f->fb = c;
     return c;
 }
@@ -190,10 +214,10 @@ FrameBlock *rt_frame_mutable(Value *v, Err *err)
 RtList *rt_list_mutable(Value *v)
 {
     RtList *l = v->u.l;
-    if (l->refcnt == 1)
+    if (rt_obj_exclusive(&l->refcnt))
         return l;
     RtList *c = xcalloc(1, sizeof *c);
-    c->refcnt = 1;
+    atomic_init(&c->refcnt, 1);
     c->n = l->n;
     c->cap = l->n > 4 ? l->n : 4;
     c->items = xcalloc((size_t)c->cap, sizeof(Value));
@@ -204,7 +228,7 @@ RtList *rt_list_mutable(Value *v)
         if (l->names)
             c->names[i] = xstrdup(l->names[i]);
     }
-    l->refcnt--;
+    if (obj_unref(&l->refcnt)) list_free(l);
     v->u.l = c;
     return c;
 }
