@@ -1,0 +1,10 @@
+# R oracle of pf_ranges.dml (the same values computed sequentially).
+source("common.R")
+R <- numeric(30); for (i in dml_range(30, 2, -4)) R[i] <- i; pm(row_vec(R))
+Q <- numeric(30); for (i in dml_range(3, 30, 5)) Q[i] <- -i; pm(row_vec(Q))
+D <- numeric(12); for (i in dml_range(12, 5)) D[i] <- i * 10; pm(row_vec(D))
+G <- numeric(10); G[c(1, 4, 7, 10)] <- 1; pm(row_vec(G))
+pm(matrix(7, 2, 2))
+pm(rbind(c(0, 0, 3.5), c(0, -2, 0)))
+pm(row_vec(c(100, 101)))
+V <- numeric(9); for (i in dml_range(-2, 6, 2)) V[i + 3] <- i; pm(row_vec(V))
