@@ -143,46 +143,69 @@ AGG_CLONES int64_t kn_count_nz(const double *x, int64_t n)
     return nz;
 }
 
-/* Blocks of 128 values summed plainly in 8 lanes, the block sums added
- * with compensation: the error is that of a 16-term plain sum per lane,
- * at the speed of plain SIMD. */
-#define DEV_BLOCK 128
+/* One 4-wide step of the deviation sums: p += (x - mx) * (y - my) and
+ * d += x - mx (y NULL: y = x). */
+static inline __attribute__((always_inline)) void dev_step(const double *x, const double *y,
+                                                           agg_v4d vmx, agg_v4d vmy, agg_v4d *p,
+                                                           agg_v4d *d)
+{
+    agg_v4d u, v;
+    memcpy(&u, x, sizeof u);
+    u -= vmx;
+    if (y) {
+        memcpy(&v, y, sizeof v);
+        v -= vmy;
+    } else {
+        v = u;
+    }
+    *p += u * v;
+    *d += u;
+}
 
 /* Plain sums of (x - mx) * (y - my) and (x - mx) over x[0..n), n a multiple
- * of 8, in 4-wide vectors: two accumulators each (summed pt[0]+pt[1]). */
+ * of 8: four independent 4-lane accumulators each (16 values per step). */
 static inline __attribute__((always_inline)) void dev_block(const double *x, const double *y,
                                                             int64_t n, double mx, double my,
                                                             double *pt, double *dt)
 {
     const agg_v4d vmx = { mx, mx, mx, mx }, vmy = { my, my, my, my };
-    agg_v4d p0 = { 0, 0, 0, 0 }, p1 = p0, d0 = p0, d1 = p0;
-    for (int64_t i = 0; i < n; i += 8) {
-        agg_v4d u0, u1, v0, v1;
-        memcpy(&u0, x + i, sizeof u0);
-        memcpy(&u1, x + i + 4, sizeof u1);
-        u0 -= vmx;
-        u1 -= vmx;
-        if (y) {
-            memcpy(&v0, y + i, sizeof v0);
-            memcpy(&v1, y + i + 4, sizeof v1);
-            v0 -= vmy;
-            v1 -= vmy;
-        } else {
-            v0 = u0;
-            v1 = u1;
-        }
-        p0 += u0 * v0;
-        p1 += u1 * v1;
-        d0 += u0;
-        d1 += u1;
-    }
-    agg_v4d p = p0 + p1, d = d0 + d1;
-    *pt = (p[0] + p[1]) + (p[2] + p[3]);
-    *dt = (d[0] + d[1]) + (d[2] + d[3]);
+    agg_v4d p[4], d[4];
+    for (int l = 0; l < 4; l++) p[l] = d[l] = (agg_v4d){ 0, 0, 0, 0 };
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 4; l++)
+            dev_step(x + i + 4 * l, y ? y + i + 4 * l : NULL, vmx, vmy, &p[l], &d[l]);
+    for (int l = 0; i < n; i += 4, l++)   /* n is a multiple of 8: at most 3 steps */
+        dev_step(x + i, y ? y + i : NULL, vmx, vmy, &p[l], &d[l]);
+    agg_v4d ps = (p[0] + p[1]) + (p[2] + p[3]), ds = (d[0] + d[1]) + (d[2] + d[3]);
+    *pt = (ps[0] + ps[1]) + (ps[2] + ps[3]);
+    *dt = (ds[0] + ds[1]) + (ds[2] + ds[3]);
 }
 
-/* Blocks of 128 values summed plainly in 8 lanes, the block sums added
- * with compensation: the error is that of a 16-term plain sum per lane,
+/* Plain sum of x[0..n), n a multiple of 8, accumulated like dev_block's
+ * deviations with mean 0 (so kn_sum_blocked equals kn_dev_sums' sd). */
+static inline __attribute__((always_inline)) double sum_block(const double *x, int64_t n)
+{
+    agg_v4d d[4];
+    for (int l = 0; l < 4; l++) d[l] = (agg_v4d){ 0, 0, 0, 0 };
+    int64_t i = 0;
+    for (; i + 16 <= n; i += 16)
+        for (int l = 0; l < 4; l++) {
+            agg_v4d u;
+            memcpy(&u, x + i + 4 * l, sizeof u);
+            d[l] += u;
+        }
+    for (int l = 0; i < n; i += 4, l++) {
+        agg_v4d u;
+        memcpy(&u, x + i, sizeof u);
+        d[l] += u;
+    }
+    agg_v4d ds = (d[0] + d[1]) + (d[2] + d[3]);
+    return (ds[0] + ds[1]) + (ds[2] + ds[3]);
+}
+
+/* Blocks of 128 values summed plainly in 16 lanes, the block sums added
+ * with compensation: the error is that of an 8-term plain sum per lane,
  * at the speed of plain SIMD. */
 #define DEV_BLOCK 128
 
@@ -208,10 +231,31 @@ AGG_CLONES void kn_dev_sums(const double *x, const double *y, int64_t n, double 
     *sd = d;
 }
 
-static KSum sum_blocked_ks(const double *x, int64_t n)
+AGG_CLONES void kn_sum2_blocked(const double *x, const double *y, int64_t n, double *sx,
+                                double *sy)
 {
-    KSum p, d;
-    kn_dev_sums(x, NULL, n, 0.0, 0.0, &p, &d);
+    KSum a = { 0, 0 }, b = { 0, 0 };
+    int64_t n8 = n & ~(int64_t)7;
+    for (int64_t blk = 0; blk < n8; blk += DEV_BLOCK) {
+        int64_t len = blk + DEV_BLOCK < n8 ? DEV_BLOCK : n8 - blk;
+        ks_add(&a, sum_block(x + blk, len));   /* the blocks of kn_sum_blocked */
+        ks_add(&b, sum_block(y + blk, len));
+    }
+    for (int64_t i = n8; i < n; i++) {
+        ks_add(&a, x[i]);
+        ks_add(&b, y[i]);
+    }
+    *sx = ks_value(&a);
+    *sy = ks_value(&b);
+}
+
+AGG_CLONES static KSum sum_blocked_ks(const double *x, int64_t n)
+{
+    KSum d = { 0, 0 };
+    int64_t n8 = n & ~(int64_t)7;
+    for (int64_t b = 0; b < n8; b += DEV_BLOCK)
+        ks_add(&d, sum_block(x + b, b + DEV_BLOCK < n8 ? DEV_BLOCK : n8 - b));
+    for (int64_t i = n8; i < n; i++) ks_add(&d, x[i]);
     return d;
 }
 

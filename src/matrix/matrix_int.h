@@ -125,6 +125,8 @@ int64_t kn_count_nz(const double *x, int64_t n);
 /* sum x by the same blocks (the mean inside var/sd/cov; sum() itself uses
  * kn_sum_range, which the fused kernel reproduces bit for bit). */
 double kn_sum_blocked(const double *x, int64_t n);
+/* Both sums of two vectors in one pass (the same blocks as kn_sum_blocked). */
+void kn_sum2_blocked(const double *x, const double *y, int64_t n, double *sx, double *sy);
 
 /* The chunkings of the aggregates (aggregate.c), which the fused kernel
  * reproduces: full aggregates cut the cells into par_grain(cells,

@@ -569,7 +569,7 @@ static MatBlock *slice_dense(const MatBlock *a, int64_t r0, int64_t r1, int64_t 
                              Err *err)
 {
     int64_t m = r1 - r0, n = c1 - c0, nz = 0;
-    MatBlock *z = mb_new(m, n, err);
+    MatBlock *z = mb_new_uninit(NULL, m, n, err);   /* every cell is written below */
     if (!z) return NULL;
     if (m == a->rows && n == a->cols) {
         memcpy(z->dense, a->dense, (size_t)(m * n) * sizeof(double));
