@@ -143,6 +143,23 @@ AGG_CLONES int64_t kn_count_nz(const double *x, int64_t n)
     return nz;
 }
 
+AGG_CLONES int64_t kn_copy_nz(double *dst, const double *src, int64_t n)
+{
+    typedef long long v4i __attribute__((vector_size(32)));
+    const agg_v4d zero = { 0, 0, 0, 0 };
+    v4i acc = { 0, 0, 0, 0 };
+    int64_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+        agg_v4d v;
+        memcpy(&v, src + i, sizeof v);
+        memcpy(dst + i, &v, sizeof v);
+        acc -= (v4i)(v != zero);
+    }
+    int64_t nz = acc[0] + acc[1] + acc[2] + acc[3];
+    for (; i < n; i++) nz += (dst[i] = src[i]) != 0.0;
+    return nz;
+}
+
 /* One 4-wide step of the deviation sums: p += (x - mx) * (y - my) and
  * d += x - mx (y NULL: y = x). */
 static inline __attribute__((always_inline)) void dev_step(const double *x, const double *y,

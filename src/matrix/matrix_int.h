@@ -122,6 +122,8 @@ void kn_dev_sums(const double *x, const double *y, int64_t n, double mx, double 
                  KSum *sd);
 /* Number of non-zero values (NaN counts) among n contiguous doubles (SIMD). */
 int64_t kn_count_nz(const double *x, int64_t n);
+/* Copies n doubles and returns how many are non-zero (one pass). */
+int64_t kn_copy_nz(double *dst, const double *src, int64_t n);
 /* sum x by the same blocks (the mean inside var/sd/cov; sum() itself uses
  * kn_sum_range, which the fused kernel reproduces bit for bit). */
 double kn_sum_blocked(const double *x, int64_t n);

@@ -582,11 +582,8 @@ static MatBlock *slice_dense(const MatBlock *a, int64_t r0, int64_t r1, int64_t 
             nz += v != 0;
         }
     } else {
-        for (int64_t i = 0; i < m; i++) {
-            double *o = z->dense + i * n;
-            memcpy(o, a->dense + (r0 + i) * a->cols + c0, (size_t)n * sizeof(double));
-            nz += kn_count_nz(o, n);
-        }
+        for (int64_t i = 0; i < m; i++)
+            nz += kn_copy_nz(z->dense + i * n, a->dense + (r0 + i) * a->cols + c0, n);
     }
     z->nnz = nz;
     return z;
