@@ -111,6 +111,37 @@ run <- list(
     km <- suppressWarnings(kmeans(X, centers = C0, iter.max = iters, algorithm = "Lloyd"))
     t1 <- now()
     report(t1 - t0, sum(abs(km$centers)), sprintf(" iters=%d", min(km$iter, iters)))
+  },
+  # The double loop of bench/dml/pf_pearson.dml, the outer loop over i on OMP_NUM_THREADS forked
+  # workers (bench/run.py sets it to --threads); each returns row i of R.
+  pearson = function() {
+    m <- num("m"); n <- num("n")
+    cores <- as.integer(Sys.getenv("OMP_NUM_THREADS", "2"))
+    D <- xmat(m, n)
+    t0 <- now()
+    rows <- parallel::mclapply(seq_len(n - 1), function(i) {
+      X <- D[, i]
+      sX <- sd(X)
+      r <- numeric(n)
+      for (j in (i + 1):n) {
+        Y <- D[, j]
+        r[j] <- cov(X, Y) / (sX * sd(Y))
+      }
+      r
+    }, mc.cores = cores)
+    R <- do.call(rbind, c(rows, list(numeric(n))))
+    t1 <- now()
+    if (any(vapply(rows, function(r) !is.numeric(r), TRUE))) stop("pearson: a worker failed")
+    report(t1 - t0, sum(R), sprintf(" workers=%d", cores))
+  },
+  # The loop of bench/dml/pf_overhead.dml as a plain R for loop.
+  pf_overhead = function() {
+    N <- num("N")
+    R <- matrix(0, N, 1)
+    t0 <- now()
+    for (i in seq_len(N)) R[i, 1] <- i
+    t1 <- now()
+    report(t1 - t0, sum(R), sprintf(" us_per_iter=%.6g", (t1 - t0) / N * 1e6))
   }
 )
 

@@ -141,8 +141,21 @@ def kmeans(p):
     report(t1 - t0, np.abs(km.cluster_centers_).sum(), iters=km.n_iter_)
 
 
+def pf_ridge_grid(p):
+    """The loop of bench/dml/pf_ridge_grid.dml: K ridge regressions, lambda_k = k/4."""
+    m, n, K = int(p["m"]), int(p["n"]), int(p["K"])
+    X, y = xmat(m, n), yvec(m)
+    t0 = time.perf_counter()
+    B = np.zeros((n, K))
+    for k in range(1, K + 1):
+        B[:, k - 1] = np.linalg.solve(X.T @ X + (k / 4) * np.eye(n), X.T @ y)
+    t1 = time.perf_counter()
+    report(t1 - t0, B.sum())
+
+
 WORKLOADS = {f.__name__: f
-             for f in (gemm, ridge_cf, ridge_cg, ewchain, colagg, sparse, csv, kmeans)}
+             for f in (gemm, ridge_cf, ridge_cg, ewchain, colagg, sparse, csv, kmeans,
+                       pf_ridge_grid)}
 
 
 def main():

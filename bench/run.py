@@ -7,7 +7,9 @@ For each workload every side (Tessera, NumPy/SciPy/scikit-learn, R, ...) runs al
 compute part with a monotonic clock and prints "BENCH seconds=S checksum=C"; peak memory is the
 max RSS from /usr/bin/time -f %M. The table gives medians and the ratio of medians Tessera/peer
 (below 1: Tessera is faster), the issue's target where there is one, and checks that every side
-computed the same result (checksums within 1e-6 relative). See bench/README.md.
+computed the same result (checksums within 1e-6 relative). A workload may also run Tessera
+variants (another script, e.g. the parfor loop written as a for, or another thread count); a
+second table compares them with the workload's own Tessera side. See bench/README.md.
 """
 import argparse
 import json
@@ -28,15 +30,21 @@ CHECK_RTOL = 1e-6
 
 
 class Side:
-    """One program that runs a workload: Tessera (at some thread count) or a peer."""
+    """One program that runs a workload: Tessera (at some thread count) or a peer.
 
-    def __init__(self, key, label, kind, threads=None):
+    A Tessera variant (Workload.variants) is a Side of kind "tessera" with its own script
+    (bench/dml/<script>.dml; None: the workload's), thread count (None: --threads) and label
+    ("{threads}" in it is replaced by the thread count)."""
+
+    def __init__(self, key, label, kind, threads=None, script=None):
         self.key, self.label, self.kind, self.threads = key, label, kind, threads
+        self.script = script
 
 
 class Workload:
     def __init__(self, name, title, params, quick, sides, script=None, targets=None,
-                 flops=None, speedup=False, data=None):
+                 flops=None, speedup=False, data=None, variants=None, label=None,
+                 per_iter=None):
         self.name, self.title, self.params, self.quick = name, title, params, quick
         self.sides = sides            # peer sides, besides Tessera
         self.script = script or name  # bench/dml/<script>.dml
@@ -44,6 +52,9 @@ class Workload:
         self.flops = flops            # params -> floating-point operations (GFLOP/s column)
         self.speedup = speedup        # also run Tessera on 1 thread
         self.data = data              # "sparse" / "csv": files from bench/gendata.py
+        self.variants = variants or []  # more Tessera sides compared with the first one
+        self.label = label            # what the first Tessera side runs, e.g. "parfor"
+        self.per_iter = per_iter      # (params -> iterations, max us per iteration, text)
 
 
 NUMPY = Side("numpy", "NumPy", "py")
@@ -86,6 +97,25 @@ WORKLOADS = [
     Workload("kmeans", "k-means 50000 x 20, k=10, 20 Lloyd iterations, fixed initial centroids",
              {"m": 50000, "d": 20, "k": 10, "iters": 20}, {"m": 5000, "d": 20, "k": 10, "iters": 5},
              [SKLEARN, R]),
+    Workload("pearson", "pairwise Pearson correlation of the columns of D 10000 x 400 "
+             "(nested parfor)", {"m": 10000, "n": 400}, {"m": 1000, "n": 50},
+             [Side("r", "R mclapply", "r")], script="pf_pearson", speedup=True,
+             targets={"r": (0.1, "<= 0.1x R mclapply (10x faster)")}),
+    Workload("pf_overhead", "parfor of 10^6 trivial iterations R[i,1] = i, NAIVE partitioner",
+             {"N": 1000000}, {"N": 100000}, [Side("r", "R for", "r")],
+             label="parfor, -threads {threads}",
+             variants=[Side("tessera_for", "for, -threads {threads}", "tessera",
+                            script="pf_overhead_for")],
+             per_iter=(lambda p: p["N"], 5.0, "<= 5 us per parfor iteration")),
+    Workload("pf_ridge_grid", "16 ridge regressions over lambda in a parfor, X 100000 x 100",
+             {"m": 100000, "n": 100, "K": 16}, {"m": 10000, "n": 50, "K": 16}, [NUMPY],
+             label="parfor, -threads {threads}",
+             variants=[Side("tessera_for1", "for, -threads 1", "tessera", 1,
+                            "pf_ridge_grid_for"),
+                       Side("tessera_for", "for, -threads {threads}", "tessera",
+                            script="pf_ridge_grid_for")],
+             targets={"tessera_for1": (1 / 1.8, ">= 1.8x faster than for at -threads 1"),
+                      "tessera_for": (1.0, "<= 1.0x for with multi-threaded operators")}),
 ]
 
 
@@ -93,6 +123,12 @@ def fmt_s(x):
     if x is None:
         return "-"
     return "%.3f" % x if x >= 0.01 else "%.4f" % x
+
+
+def fmt_met(e):
+    if "met" not in e:
+        return "-"
+    return "?" if e["met"] is None else ("met" if e["met"] else "not met")
 
 
 def fmt_mb(kb):
@@ -137,7 +173,8 @@ class Runner:
         kv = ["%s=%s" % (k, v) for k, v in params.items()]
         env = dict(self.base_env)
         if side.kind == "tessera":
-            cmd = [self.tessera, "-f", os.path.join(HERE, "dml", w.script + ".dml"),
+            cmd = [self.tessera, "-f", os.path.join(HERE, "dml", (side.script or w.script)
+                                                    + ".dml"),
                    "-threads", str(side.threads), "-nvargs"] + kv
             return cmd, env
         threads = str(self.args.threads)
@@ -262,6 +299,11 @@ def main():
             sides = [Side("tessera", "Tessera", "tessera", args.threads)]
             if w.speedup and not args.no_speedup and args.threads > 1:
                 sides.append(Side("tessera1", "Tessera 1 thread", "tessera", 1))
+            for v in w.variants:
+                t = v.threads or args.threads
+                if any(s.script == v.script and s.threads == t for s in sides):
+                    continue  # e.g. "-threads 1" and "-threads {threads}" with --threads 1
+                sides.append(Side(v.key, v.label.format(threads=t), "tessera", t, v.script))
             sides += w.sides
             runs = {s.key + s.label: [] for s in sides}
             errors = {}
@@ -276,7 +318,7 @@ def main():
                     except RuntimeError as e:
                         errors[k] = str(e)
                         sys.stderr.write("   %s: %s\n" % (s.label, e))
-            results.append(summarise(w, params, sides, runs, errors))
+            results.append(summarise(w, params, sides, runs, errors, args.threads))
     finally:
         if args.keep_data:
             sys.stderr.write("data kept in %s\n" % tmp)
@@ -357,18 +399,22 @@ def probes(r, args):
     return out
 
 
-def summarise(w, params, sides, runs, errors):
+def summarise(w, params, sides, runs, errors, threads):
     res = {"workload": w.name, "title": w.title, "params": params, "sides": [], "errors": errors,
-           "mismatch": []}
+           "mismatch": [], "label": (w.label or "Tessera -threads {threads}").format(
+               threads=threads)}
     for s in sides:
         rs = runs[s.key + s.label]
         secs = [x["seconds"] for x in rs]
         peaks = [x["peak_kb"] for x in rs if x["peak_kb"] is not None]
         entry = {"key": s.key, "label": s.label, "kind": s.kind, "threads": s.threads,
+                 "script": (s.script or w.script) if s.kind == "tessera" else None,
                  "seconds": secs, "median": median(secs), "peak_kb": max(peaks) if peaks else None,
                  "checksums": [x["checksum"] for x in rs], "extra": rs[0]["extra"] if rs else {}}
         if w.flops and entry["median"]:
             entry["gflops"] = w.flops(params) / entry["median"] / 1e9
+        if w.per_iter and entry["median"]:
+            entry["us_per_iter"] = entry["median"] / w.per_iter[0](params) * 1e6
         res["sides"].append(entry)
     # The reference result is the checksum most runs agree with (a side whose runs disagree
     # with each other shows up too, not only one that disagrees with Tessera's first run).
@@ -383,7 +429,7 @@ def summarise(w, params, sides, runs, errors):
                    len(e["checksums"]), ", ".join("%.12g" % c for _, c in bad), ref))
     tess = res["sides"][0]
     for e in res["sides"][1:]:
-        if e["kind"] == "tessera":
+        if e["key"] == "tessera1":  # the speedup table
             continue
         e["ratio"] = (tess["median"] / e["median"]) if tess["median"] and e["median"] else None
         tgt = w.targets.get(e["key"])
@@ -393,6 +439,12 @@ def summarise(w, params, sides, runs, errors):
     one = next((e for e in res["sides"] if e["key"] == "tessera1"), None)
     if one and one["median"] and tess["median"]:
         res["speedup"] = one["median"] / tess["median"]
+    if w.per_iter:
+        res["per_iter"] = {"iterations": w.per_iter[0](params), "max_us": w.per_iter[1],
+                           "target": w.per_iter[2]}
+        if tess.get("us_per_iter") is not None:
+            tess["target"] = w.per_iter[2]
+            tess["met"] = tess["us_per_iter"] <= w.per_iter[1]
     return res
 
 
@@ -421,11 +473,10 @@ def print_tables(results, system, args, md, reps):
         for e in x["sides"][1:]:
             if e["kind"] == "tessera":
                 continue
-            met = "-" if "met" not in e else ("?" if e["met"] is None else
-                                             ("met" if e["met"] else "not met"))
             rows.append([x["workload"], fmt_s(t["median"]), e["label"], fmt_s(e["median"]),
                          "-" if e.get("ratio") is None else "%.2f" % e["ratio"],
-                         e.get("target", "-"), met, fmt_mb(t["peak_kb"]), fmt_mb(e["peak_kb"])])
+                         e.get("target", "-"), fmt_met(e), fmt_mb(t["peak_kb"]),
+                         fmt_mb(e["peak_kb"])])
     print(table(header, rows, md))
 
     gemm = next((x for x in results if x["workload"] == "gemm"), None)
@@ -469,6 +520,44 @@ def print_tables(results, system, args, md, reps):
             rows.append([x["workload"], fmt_s(one["median"]), fmt_s(x["sides"][0]["median"]),
                          "%.2fx" % x["speedup"], "met" if x["speedup"] >= 1.8 else "not met"])
         print(table(["workload", "1 thread s", "%d threads s" % args.threads, "speedup", "met"],
+                    rows, md))
+
+    var = [x for x in results
+           if any(e["kind"] == "tessera" and e["key"] != "tessera1" for e in x["sides"][1:])]
+    if var:
+        print()
+        print("Tessera variants: the same computation as another script or at another thread "
+              "count (Tessera/variant < 1: the workload's own Tessera side is faster):")
+        print()
+        rows = []
+        for x in var:
+            t = x["sides"][0]
+            for e in x["sides"][1:]:
+                if e["kind"] != "tessera" or e["key"] == "tessera1":
+                    continue
+                r = e.get("ratio")
+                rows.append([x["workload"], x["label"], fmt_s(t["median"]), e["label"],
+                             fmt_s(e["median"]), "-" if r is None else "%.2f" % r,
+                             "-" if not r else "%.2fx" % (1 / r), e.get("target", "-"),
+                             fmt_met(e)])
+        print(table(["workload", "Tessera", "s", "variant", "variant s", "Tessera/variant",
+                     "variant/Tessera", "target", "met"], rows, md))
+
+    per = [x for x in results if "per_iter" in x]
+    if per:
+        print()
+        print("Cost per loop iteration (median seconds / iterations):")
+        print()
+        rows = []
+        for x in per:
+            for i, e in enumerate(x["sides"]):
+                label = x["label"] if i == 0 else e["label"]
+                rows.append([x["workload"], label, x["per_iter"]["iterations"],
+                             fmt_s(e["median"]), "-" if e.get("us_per_iter") is None
+                             else "%.3f" % e["us_per_iter"],
+                             e.get("target", "-") if i == 0 else "-",
+                             fmt_met(e) if i == 0 else "-"])
+        print(table(["workload", "side", "iterations", "s", "us_per_iter", "target", "met"],
                     rows, md))
 
     notes = []
