@@ -71,6 +71,8 @@
 /* Exported by DYNAMIC_ARCH builds of OpenBLAS only, hence weak. */
 extern void gotoblas_dynamic_init(void) __attribute__((weak));
 extern void gotoblas_dynamic_quit(void) __attribute__((weak));
+/* Stops the server threads of a pthreads OpenBLAS (weak: not in every build). */
+extern int blas_thread_shutdown_(void) __attribute__((weak));
 
 int kn_blas_concurrent(void)
 {
@@ -83,7 +85,14 @@ const char *kn_blas_setup(void)
 {
     /* Tessera owns parallelism: a threaded OpenBLAS runs one thread per
      * call (it is linked for its thread-safe buffer management only). */
-    if (openblas_get_parallel() != 0) openblas_set_num_threads(1);
+    if (openblas_get_parallel() != 0) {
+        openblas_set_num_threads(1);
+        /* Its server threads, started when the library loaded, would spin
+         * (sched_yield) for a while and then sleep for good: one call never
+         * uses them now, so they are stopped and their core is free for
+         * Tessera's pool.  (A later call that wanted threads restarts them.) */
+        if (blas_thread_shutdown_) blas_thread_shutdown_();
+    }
     if (!gotoblas_dynamic_init || !gotoblas_dynamic_quit) return openblas_get_corename();
     if (getenv("OPENBLAS_CORETYPE") || strcmp(openblas_get_corename(), "Prescott") != 0)
         return openblas_get_corename();

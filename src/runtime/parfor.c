@@ -569,14 +569,46 @@ static uint64_t iter_rand(uint64_t base, int64_t k)
 
 /* ---- the task queue ---------------------------------------------------------------------- */
 
+/* Tasks of the FIXED, NAIVE and STATIC partitioners are computed from their
+ * number, so workers take them with one atomic increment; the adaptive
+ * partitioners (FACTORING*, GSS, TSS) step the partitioner under a mutex. */
 typedef struct PfQueue {
     pthread_mutex_t mu;
     ParPart part;
-    int64_t next;            /* first iteration (0-based) of the next task */
+    int64_t next;            /* first iteration (0-based) of the next task (mutex) */
+    int arith;               /* tasks by number: size (FIXED, NAIVE) or STATIC's q, r */
+    int64_t n, size, q, r;
+    atomic_llong task;
 } PfQueue;
+
+static void queue_init(PfQueue *q, const PfPlan *pl, int64_t n, int k)
+{
+    pthread_mutex_init(&q->mu, NULL);
+    par_part_init(&q->part, pl->part, n, k, pl->tasksize);
+    q->next = 0;
+    q->n = n;
+    q->arith = pl->part == PAR_FIXED || pl->part == PAR_NAIVE || pl->part == PAR_STATIC;
+    q->size = pl->part == PAR_NAIVE ? 1 : pl->tasksize;
+    q->q = n / k;   /* STATIC: k tasks, the first n mod k one larger */
+    q->r = n % k;
+    atomic_init(&q->task, 0);
+}
 
 static int queue_next(PfQueue *q, int64_t *k0, int64_t *cnt)
 {
+    if (q->arith) {
+        int64_t t = atomic_fetch_add_explicit(&q->task, 1, memory_order_relaxed);
+        if (q->part.kind == PAR_STATIC) {
+            *k0 = t * q->q + (t < q->r ? t : q->r);
+            *cnt = q->q + (t < q->r ? 1 : 0);
+        } else {
+            *k0 = t > q->n / q->size ? q->n : t * q->size;
+            *cnt = q->size;
+        }
+        if (*k0 >= q->n || *cnt <= 0) return 0;
+        if (*cnt > q->n - *k0) *cnt = q->n - *k0;
+        return 1;
+    }
     pthread_mutex_lock(&q->mu);
     int64_t s = par_part_next(&q->part);
     *k0 = q->next;
@@ -776,9 +808,7 @@ static tsr_status run_workers(Interp *in, PfRun *run)
 {
     int k = run->plan.k;
     run->w = xcalloc((size_t)k, sizeof *run->w);
-    pthread_mutex_init(&run->q.mu, NULL);
-    par_part_init(&run->q.part, run->plan.part, run->r.n, k, run->plan.tasksize);
-    run->q.next = 0;
+    queue_init(&run->q, &run->plan, run->r.n, k);
     par_status_init(&run->status);
     /* One job of k tasks (one per worker) on the shared pool; k threads at
      * most take part (fewer when the pool is smaller: then a late worker
