@@ -241,7 +241,23 @@ typedef struct PfPlan {
     double worker_bytes;    /* estimate per worker */
     double budget_bytes;
     int k_mem;              /* most workers that fit */
+    double op_cells;        /* cells (non-zeros) of the largest matrix the body reads */
+    int ops_split;          /* the body's operators are large enough to run in parallel */
 } PfPlan;
+
+/* Operators on inputs of at least this many cells split well over threads. */
+#define PF_SPLIT_CELLS (4.0 * PAR_MIN_OP_WORK)
+
+/* Cost model of the rule-based optimizer: the loop's time in units of one
+ * iteration on one thread is ceil(n / k) rounds of iterations whose
+ * operators run on t = threads / k threads, at 90% efficiency per thread
+ * when they split (else at the speed of one thread). */
+static double loop_cost(int64_t n, int k, int threads, int ops_split)
+{
+    int t = threads / k < 1 ? 1 : threads / k;
+    double rounds = (double)((n + k - 1) / k);
+    return rounds / (ops_split && t > 1 ? 0.9 * t : 1.0);
+}
 
 static double phys_bytes(void)
 {
@@ -267,6 +283,9 @@ static void estimate_memory(const Interp *in, const Stmt *s, const PfResult *res
         double b = value_bytes(v);
         shared += b;
         if (b > largest) largest = b;
+        const MatBlock *m = rt_mat_block(v);
+        double cells = m ? (m->sparse ? (double)m->nnz : (double)m->rows * (double)m->cols) : 0;
+        if (cells > pl->op_cells) pl->op_cells = cells;
     }
     for (int k = 0; k < nres; k++) own += value_bytes(&res[k].old);
     hm_free(&names);
@@ -293,8 +312,19 @@ static void make_plan(const Interp *in, const Stmt *s, const PfOpts *o, int64_t 
          * given par). */
         int k = o->par_given ? o->par : threads;
         if ((int64_t)k > n) k = n < 1 ? 1 : (int)n;
-        if (!(o->opt == PF_OPT_CONSTRAINED && o->par_given) && k > pl->k_mem) k = pl->k_mem;
-        pl->k = k < 1 ? 1 : k;
+        int fixed = o->opt == PF_OPT_CONSTRAINED && o->par_given;
+        if (!fixed && k > pl->k_mem) k = pl->k_mem;
+        if (k < 1) k = 1;
+        /* Loop-level against operator-level parallelism: the fewest
+         * workers of the least estimated time (ties: more workers). */
+        pl->ops_split = pl->op_cells >= PF_SPLIT_CELLS;
+        if (!fixed && pl->ops_split) {
+            int best = k;
+            for (int c = k - 1; c >= 1; c--)
+                if (loop_cost(n, c, threads, 1) < loop_cost(n, best, threads, 1)) best = c;
+            k = best;
+        }
+        pl->k = k;
         /* Tasks: factoring (large tasks first, small ones at the end to
          * balance) unless the script chose a partitioner. */
         if (!o->part_given && !o->tasksize_given) {
@@ -312,11 +342,12 @@ static void log_plan(Interp *in, const Stmt *s, const PfOpts *o, int64_t n, cons
     fprintf(f,
             "PARFOR %s:%d:%d: opt=%s, %" PRId64 " iterations, k=%d workers (par=%d%s, memory "
             "allows %d), %d thread%s per worker's operators, taskpartitioner=%s tasksize=%" PRId64
-            "; column-partitioned inputs: %s; memory estimate: %.1f MB shared inputs, %.1f MB "
-            "per worker, budget %.1f MB\n",
+            "; operators %s (largest input %.0f cells); column-partitioned inputs: %s; memory "
+            "estimate: %.1f MB shared inputs, %.1f MB per worker, budget %.1f MB\n",
             s->span.file ? s->span.file : "", s->span.line, s->span.col, pf_opt_names[o->opt],
             n, pl->k, o->par, o->par_given ? "" : " default", pl->k_mem, pl->op_threads,
             pl->op_threads == 1 ? "" : "s", par_part_name(pl->part), pl->tasksize,
+            pl->ops_split ? "split" : "do not split", pl->op_cells,
             parts && *parts ? parts : "none", pl->shared_bytes / 1e6, pl->worker_bytes / 1e6,
             pl->budget_bytes / 1e6);
 }

@@ -99,6 +99,19 @@ static void test_plan(void)
     CHECK(contains(o.log, "taskpartitioner=NAIVE"));
     CHECK(contains(o.log, "opt=CONSTRAINED, 9 iterations, k=3 workers"));
     out_free(&o);
+    /* cost model: 3 iterations over a large input on 2 threads run faster as one worker
+     * with 2-thread operators (3 / 1.8 < 2 rounds); 4 iterations as 2 workers */
+    o = run("X = matrix(1, rows=1000, cols=1000)\n"
+            "R = matrix(0, 4, 1)\n"
+            "parfor (i in 1:3, log=DEBUG) { R[i, 1] = sum(X) + i }\n"
+            "parfor (i in 1:4, log=DEBUG) { R[i, 1] = sum(X) + i }\n"
+            "print(sum(R))", 2, NULL);
+    CHECK_S(o.text, "4000010.0\n");
+    CHECK(contains(o.log, "t.dml:3:1: opt=RULEBASED, 3 iterations, k=1 workers (par=2 default"));
+    CHECK(contains(o.log, "2 threads per worker's operators, taskpartitioner=FACTORING "
+                          "tasksize=1; operators split (largest input 1000000 cells)"));
+    CHECK(contains(o.log, "t.dml:4:1: opt=RULEBASED, 4 iterations, k=2 workers"));
+    out_free(&o);
     /* log=INFO (default) prints nothing */
     o = run("R = matrix(0, 3, 1)\nparfor (i in 1:3) { R[i, 1] = i }", 2, NULL);
     CHECK(o.rc == 0 && !strstr(o.log, "PARFOR"));
