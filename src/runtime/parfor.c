@@ -455,6 +455,7 @@ static int stat_index(RtShared *sh, const Stmt *s)
 
 typedef struct PfWorkerLog {
     int64_t tasks, iters, busy_ns;
+    int64_t init_ns;            /* setting up the worker's environment */
     PfEvent *ev;
     int nev, capev;
 } PfWorkerLog;
@@ -535,6 +536,10 @@ static void print_profile(Interp *in, const Stmt *s, PfWorkerLog *logs, int k, i
 void rt_pf_print_stats(const RtShared *sh, FILE *f)
 {
     if (sh->npf == 0) return;
+    fprintf(f, "ParFor loops optimized:\t\t%" PRId64 ".\n", sh->pf_optimized);
+    fprintf(f, "ParFor optimize time:\t\t%.3f sec.\n", (double)sh->pf_opt_ns / 1e9);
+    fprintf(f, "ParFor initialize time:\t\t%.3f sec.\n", (double)sh->pf_init_ns / 1e9);
+    fprintf(f, "ParFor result merge time:\t%.3f sec.\n", (double)sh->pf_merge_ns / 1e9);
     fprintf(f, "ParFOR loops (runs, workers, tasks, iterations; busy time per worker; merge):\n");
     for (int k = 0; k < sh->npf; k++) {
         const PfStat *p = &sh->pf[k];
@@ -779,7 +784,9 @@ static void worker_task(void *arg, int64_t t, int wid)
     const Stmt *s = run->s;
     int trace = run->parent->sh->trace_on;
     if (par_status_failed(&run->status)) return;
+    int64_t t_init = tm_now_ns();
     worker_init(run, w, (int)t);
+    log->init_ns = tm_now_ns() - t_init;
     int64_t k0, cnt;
     while (!par_status_failed(&run->status) && queue_next(&run->q, &k0, &cnt)) {
         int64_t t0 = tm_now_ns();
@@ -873,10 +880,12 @@ tsr_status rt_exec_parfor(Interp *in, const Stmt *s)
     PfResult *res = find_results(in, s, &nres);
     PfPlan pl;
     make_plan(in, s, &o, r.n, res, nres, &pl);
+    int64_t t_plan = tm_now_ns();
     PfParts parts;
     StrBuf plog;
     sb_init(&plog);
     partition_inputs(in, s, &o, r.n, &pl, &parts, &plog);
+    int64_t init_ns = tm_now_ns() - t_plan;
     if (o.log <= PF_LOG_DEBUG) log_plan(in, s, &o, r.n, &pl, plog.s);
     sb_free(&plog);
     uint64_t rand_base = in->ctx.rand_calls++;
@@ -899,6 +908,8 @@ tsr_status rt_exec_parfor(Interp *in, const Stmt *s)
         run.rand_base = rand_base;
         run.logs = xcalloc((size_t)k, sizeof *run.logs);
         st = run_workers(in, &run);
+        for (int w = 0; w < k; w++)
+            if (run.logs[w].init_ns > 0) init_ns += run.logs[w].init_ns / k;   /* mean */
         if (st == TSR_OK) {
             int64_t m0 = tm_now_ns();
             st = merge_results(&run);
@@ -911,6 +922,14 @@ tsr_status rt_exec_parfor(Interp *in, const Stmt *s)
     }
     int64_t wall = tm_now_ns() - t_start;
     record_run(in, s, logs, k, merge_ns, wall);
+    if (in->stats_on) {
+        pthread_mutex_lock(&in->sh->mu);
+        in->sh->pf_optimized += o.opt != PF_OPT_NONE;
+        in->sh->pf_opt_ns += t_plan - t_start;
+        in->sh->pf_init_ns += init_ns;
+        in->sh->pf_merge_ns += merge_ns;
+        pthread_mutex_unlock(&in->sh->mu);
+    }
     if (o.profile) print_profile(in, s, logs, k, merge_ns, wall);
     for (int w = 0; w < k; w++) free(logs[w].ev);
     free(logs);

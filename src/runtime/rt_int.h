@@ -69,6 +69,10 @@ typedef struct RtShared {
     int trace_on;              /* record PfEvents (-trace) */
     PfEvent *ev;
     int64_t nev, capev, ev_dropped;
+    /* SystemDS's ParFor statistics lines: executions planned by the
+     * optimizer (opt != NONE), time planning, time setting up (column
+     * partitions, worker environments), time merging results */
+    int64_t pf_optimized, pf_opt_ns, pf_init_ns, pf_merge_ns;
 } RtShared;
 
 void rt_shared_init(RtShared *sh);

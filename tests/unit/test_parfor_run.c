@@ -130,6 +130,8 @@ static void test_profile_stats(void)
     CHECK_S(o.text, "338350.0\n");
     CHECK(contains(o.log, "PARFOR t.dml:2:1 profile: "));
     CHECK(contains(o.log, "2 workers, 10 tasks, 100 iterations, merge "));
+    CHECK(contains(o.stats, "ParFor loops optimized:\t\t1.\nParFor optimize time:\t\t"));
+    CHECK(contains(o.stats, "ParFor result merge time:\t"));
     CHECK(contains(o.stats, "ParFOR loops (runs, workers, tasks, iterations; busy time per "
                             "worker; merge):\n  t.dml:2:1: 1 run, 2 workers, 10 tasks, 100 "
                             "iterations, "));
