@@ -1,0 +1,23 @@
+source("common.R"); source("lib/alg_tree_oracles.R")
+n <- 150; nf <- 4
+X <- outer(1:n, 1:nf, function(i, j) dml_mod(dml_mod((i * 31 + j * 17)^2 + i * j, 101), 6) + 1)
+i <- 1:n
+e <- dml_mod(i * i * 7 + i * 3, 13)
+y <- 1 + (X[, 1] > 3) + (X[, 2] + X[, 3] > 8)
+y <- ifelse(e == 0, 4 - y, y)
+forest_row <- function(T, max_depth) c(rep(1, nf), T, rep(0, 2 * (2^max_depth - 1) - length(T)))
+T <- tree_fit(X, y, TRUE, "gini", max_depth = 5, min_leaf = 3, min_split = 8)
+F <- matrix(forest_row(T, 5), nrow = 1)
+p(nrow(F), ncol(F))
+pm(F)
+p("tree", 0)
+pm(t(forest_predict(X, F, TRUE)))
+T3 <- tree_fit(X, y, TRUE, "entropy", max_depth = 4, min_leaf = 3, min_split = 8)
+F3 <- rbind(forest_row(T3, 4), forest_row(T3, 4), forest_row(T3, 4))
+pm(F3)
+pm(t(forest_predict(X, F3, TRUE)))
+yr <- X[, 1] * 0.5 + sqrt(X[, 2]) * X[, 4] + e / 7
+Tr <- tree_fit(X, yr, FALSE, max_depth = 3, min_leaf = 4, min_split = 10)
+Fr <- rbind(forest_row(Tr, 3), forest_row(Tr, 3))
+pm(Fr)
+pm(t(forest_predict(X, Fr, FALSE)))

@@ -1,0 +1,20 @@
+source("common.R"); source("lib/alg_tree_oracles.R")
+n <- 90; nf <- 3
+X <- outer(1:n, 1:nf, function(i, j) dml_mod(dml_mod((i * 29 + j * 13)^2 + 5 * i * j, 97), 7) + 1)
+i <- 1:n
+y <- 1 + (X[, 1] + X[, 2] > 8) + (dml_mod(i, 5) == 0)
+pm(tree_fit(X, y, TRUE, max_depth = 1))
+pm(tree_fit(X, y, TRUE, max_depth = 2, min_leaf = 1, min_split = 2))
+pm(tree_fit(X, y, TRUE, max_depth = 4, min_leaf = 1, min_split = n + 1))
+pm(tree_fit(X, y, TRUE, max_depth = 4, min_leaf = 1, min_split = n))
+pm(tree_fit(X, y, TRUE, max_depth = 4, min_leaf = 30, min_split = 2))
+pm(tree_fit(X, y, TRUE, max_depth = 4, min_leaf = 12, min_split = 30))
+pm(tree_fit(X, y, TRUE, max_depth = 6, min_leaf = 1, min_split = 2))
+pm(tree_fit(X, y, TRUE, "entropy", max_depth = 6, min_leaf = 1, min_split = 2))
+pm(tree_fit(X, y, TRUE))
+yr <- X[, 3] * 2 + dml_mod(i, 4) / 4 + X[, 1]
+pm(tree_fit(X, yr, FALSE, max_depth = 3, min_leaf = 5, min_split = 10))
+pm(tree_fit(X, rep(3, n), TRUE, min_leaf = 1, min_split = 2))
+pm(tree_fit(X, 1 + dml_mod(i, 2), TRUE, max_depth = 1))
+cat("No such strategy: XX\n")
+p(0, 0)
