@@ -1,0 +1,13 @@
+source("common.R")
+gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+N <- 4; D <- 5
+S <- gen(N, D, 7, 13, 29, 101) * 4
+G <- gen(N, D, 11, 2, 5, 23)
+P <- t(apply(S, 1, function(s) exp(s) / sum(exp(s))))
+pm(P)
+pm(rowSums(P))
+pm(P)
+# dscores[i,] = J_i^T G[i,] with the Jacobian J_i = diag(p) - p p^T
+dS <- t(sapply(1:N, function(i) { pr <- P[i, ]; drop(t(diag(pr) - pr %o% pr) %*% G[i, ]) }))
+pm(dS)
+p(TRUE)
