@@ -4,9 +4,10 @@
 # something is missing.
 set -euo pipefail
 
+# python3-sklearn: the LeNet example exports its digits data set (tests/run_example_lenet.py)
 PKGS=(gcc make cmake pkg-config python3
       libopenblas-pthread-dev liblapacke-dev libcjson-dev libgsl-dev
-      r-base-core r-cran-matrix)
+      r-base-core r-cran-matrix python3-sklearn)
 
 missing=()
 for p in "${PKGS[@]}"; do
