@@ -8,7 +8,10 @@
 # on all cores, while Tessera limits it to one thread per call (kn_blas_setup).
 set -euo pipefail
 
-PKGS=(python3-numpy python3-scipy python3-sklearn r-base-core r-cran-matrix time)
+# python3-torch: the PyTorch side of the lenet workload; r-cran-nnet: nnet::multinom, the R side
+# of alg_multiLogReg (issue 7).
+PKGS=(python3-numpy python3-scipy python3-sklearn python3-torch r-base-core r-cran-matrix
+      r-cran-nnet time)
 
 missing=()
 for p in "${PKGS[@]}"; do
