@@ -17,7 +17,7 @@
 #include <string.h>
 
 /* Plans kept per block (different input signatures). */
-#define PLANS_PER_BLOCK 4
+#define PLANS_PER_BLOCK 16
 
 typedef struct PlanEntry {
     CpPlan *plans[PLANS_PER_BLOCK];
