@@ -266,11 +266,17 @@ static tsr_status bias_mul_sparse(const MatBlock *x, const double *bias, int64_t
 static void bias_dense(int multiply, const MatBlock *x, const double *bias, int64_t hw,
                        MatBlock *o)
 {
+    int64_t nch = hw > 0 ? x->cols / hw : 0;
     for (int64_t i = 0; i < x->rows; i++) {
         double *r = o->dense + i * o->cols;
         mb_read_row(x, i, r);
-        for (int64_t j = 0; j < x->cols; j++)
-            r[j] = multiply ? r[j] * bias[j / hw] : r[j] + bias[j / hw];
+        for (int64_t c = 0; c < nch; c++) {   /* channel c: cells [c*hw, (c+1)*hw) */
+            double *rc = r + c * hw, v = bias[c];
+            if (multiply)
+                for (int64_t k = 0; k < hw; k++) rc[k] *= v;
+            else
+                for (int64_t k = 0; k < hw; k++) rc[k] += v;
+        }
     }
     mb_recount_nnz(o);
 }
