@@ -11,6 +11,7 @@
  */
 #include "runtime/builtins_int.h"
 
+#include <math.h>
 #include <string.h>
 
 /* ---- table / ctable -------------------------------------------------------------------------- */
@@ -132,6 +133,24 @@ tsr_status bi_remove_empty(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 
 static const char *const REPLACE_P[] = { "target", "pattern", "replacement", NULL };
 
+/* Whether no cell of m equals pattern (NaN matches NaN; 0 matches the
+ * zeros, which nnz counts exactly): then replace returns its target. */
+static int replace_no_match(const MatBlock *m, double pat)
+{
+    int64_t cells = m->rows * m->cols;
+    if (pat == 0) return m->nnz == cells;
+    const double *v = m->sparse ? m->val : m->dense;
+    int64_t n = m->sparse ? m->nnz : cells;
+    if (isnan(pat)) {
+        for (int64_t k = 0; k < n; k++)
+            if (v[k] != v[k]) return 0;
+    } else {
+        for (int64_t k = 0; k < n; k++)
+            if (v[k] == pat) return 0;
+    }
+    return 1;
+}
+
 tsr_status bi_replace(RtCtx *ctx, RtArgs *a, Value *out, int nout)
 {
     static const BiSig sig = { "replace", REPLACE_P, 3, 0 };
@@ -145,6 +164,11 @@ tsr_status bi_replace(RtCtx *ctx, RtArgs *a, Value *out, int nout)
         bi_dbl(ctx, "replace", "replacement", v[2], 0, &rep) ||
         bi_mat(ctx, "replace", "target", v[0], &x))
         return TSR_RUNTIME;
+    if (v[0]->dt == DT_MATRIX && replace_no_match(x.b, pat)) {
+        bi_mat_done(&x);
+        *out = rt_copy(v[0]);   /* nothing to replace: the target itself, no copy */
+        return TSR_OK;
+    }
     tsr_status st = kn_replace(x.b, pat, rep, &res, &ctx->err);
     bi_mat_done(&x);
     return bi_ret_block(st, &res, out);
