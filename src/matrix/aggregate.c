@@ -48,16 +48,7 @@
 /* Compensated sum of n contiguous doubles as a (s, c) pair: eight TwoSum
  * lanes (KsLanes, matrix_int.h, shared with the fused kernel), then the
  * last n & 7 values in order. */
-/* The same arithmetic per lane with SSE2 or AVX2 vectors (bit-identical). */
-/* (not under ThreadSanitizer: ifunc resolvers run before it starts) */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_THREAD__)
-#define AGG_CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define AGG_CLONES
-#endif
-
-AGG_CLONES static KSum sum_range_ks(const double *x, int64_t n)
+KN_CLONES static KSum sum_range_ks(const double *x, int64_t n)
 {
     KsLanes L;
     int64_t n8 = n & ~(int64_t)7;
@@ -122,28 +113,12 @@ static KSum sum_csr_ks(const CsrRun *r)
     return ks;
 }
 
-/* Sum of squared deviations from mu (corrected two-pass: minus the squared
- * sum of deviations / n) of n cells: the nz values x plus n - nz implicit
- * zeros (nz == n for a dense run). */
 typedef double agg_v4d __attribute__((vector_size(32)));
 
-AGG_CLONES int64_t kn_count_nz(const double *x, int64_t n)
-{
-    typedef long long v4i __attribute__((vector_size(32)));
-    const agg_v4d zero = { 0, 0, 0, 0 };
-    v4i acc = { 0, 0, 0, 0 };
-    int64_t i = 0;
-    for (; i + 4 <= n; i += 4) {
-        agg_v4d v;
-        memcpy(&v, x + i, sizeof v);
-        acc -= (v4i)(v != zero);   /* true is -1 in every lane */
-    }
-    int64_t nz = acc[0] + acc[1] + acc[2] + acc[3];
-    for (; i < n; i++) nz += x[i] != 0.0;
-    return nz;
-}
-
-AGG_CLONES int64_t kn_copy_nz(double *dst, const double *src, int64_t n)
+/* Non-zeros of src[0..n), copied to dst unless dst is NULL (inlined into
+ * both callers, so the NULL test disappears). */
+static inline __attribute__((always_inline)) int64_t nz_pass(double *dst, const double *src,
+                                                             int64_t n)
 {
     typedef long long v4i __attribute__((vector_size(32)));
     const agg_v4d zero = { 0, 0, 0, 0 };
@@ -152,12 +127,25 @@ AGG_CLONES int64_t kn_copy_nz(double *dst, const double *src, int64_t n)
     for (; i + 4 <= n; i += 4) {
         agg_v4d v;
         memcpy(&v, src + i, sizeof v);
-        memcpy(dst + i, &v, sizeof v);
-        acc -= (v4i)(v != zero);
+        if (dst) memcpy(dst + i, &v, sizeof v);
+        acc -= (v4i)(v != zero);   /* true is -1 in every lane */
     }
     int64_t nz = acc[0] + acc[1] + acc[2] + acc[3];
-    for (; i < n; i++) nz += (dst[i] = src[i]) != 0.0;
+    for (; i < n; i++) {
+        if (dst) dst[i] = src[i];
+        nz += src[i] != 0.0;
+    }
     return nz;
+}
+
+KN_CLONES int64_t kn_count_nz(const double *x, int64_t n)
+{
+    return nz_pass(NULL, x, n);
+}
+
+KN_CLONES int64_t kn_copy_nz(double *dst, const double *src, int64_t n)
+{
+    return nz_pass(dst, src, n);
 }
 
 /* One 4-wide step of the deviation sums: p += (x - mx) * (y - my) and
@@ -226,7 +214,7 @@ static inline __attribute__((always_inline)) double sum_block(const double *x, i
  * at the speed of plain SIMD. */
 #define DEV_BLOCK 128
 
-AGG_CLONES void kn_dev_sums(const double *x, const double *y, int64_t n, double mx, double my,
+KN_CLONES void kn_dev_sums(const double *x, const double *y, int64_t n, double mx, double my,
                             KSum *sp, KSum *sd)
 {
     KSum p = { 0, 0 }, d = { 0, 0 };
@@ -248,25 +236,7 @@ AGG_CLONES void kn_dev_sums(const double *x, const double *y, int64_t n, double 
     *sd = d;
 }
 
-AGG_CLONES void kn_sum2_blocked(const double *x, const double *y, int64_t n, double *sx,
-                                double *sy)
-{
-    KSum a = { 0, 0 }, b = { 0, 0 };
-    int64_t n8 = n & ~(int64_t)7;
-    for (int64_t blk = 0; blk < n8; blk += DEV_BLOCK) {
-        int64_t len = blk + DEV_BLOCK < n8 ? DEV_BLOCK : n8 - blk;
-        ks_add(&a, sum_block(x + blk, len));   /* the blocks of kn_sum_blocked */
-        ks_add(&b, sum_block(y + blk, len));
-    }
-    for (int64_t i = n8; i < n; i++) {
-        ks_add(&a, x[i]);
-        ks_add(&b, y[i]);
-    }
-    *sx = ks_value(&a);
-    *sy = ks_value(&b);
-}
-
-AGG_CLONES static KSum sum_blocked_ks(const double *x, int64_t n)
+KN_CLONES static KSum sum_blocked_ks(const double *x, int64_t n)
 {
     KSum d = { 0, 0 };
     int64_t n8 = n & ~(int64_t)7;
@@ -282,6 +252,9 @@ double kn_sum_blocked(const double *x, int64_t n)
     return ks_value(&d);
 }
 
+/* Sum of squared deviations from mu (corrected two-pass: minus the squared
+ * sum of deviations / n) of n cells: the nz values x plus n - nz implicit
+ * zeros (nz == n for a dense run). */
 static double m2_vals(const double *x, int64_t nz, int64_t n, double mu)
 {
     KSum ss, sd;

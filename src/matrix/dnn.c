@@ -177,7 +177,6 @@ static int64_t image_grain(int64_t n, double flops)
     return par_grain(n, flops > 1.0 ? flops : 1.0);
 }
 
-
 /* Runs fn over the image chunks and sets o->nnz from the chunk counts. */
 static tsr_status run_images(const ParCtx *par, ConvJob *j, int64_t n, ParRangeFn fn, Err *err)
 {

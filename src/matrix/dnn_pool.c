@@ -130,13 +130,6 @@ typedef struct PoolJob {
     int64_t *nz;         /* per chunk */
 } PoolJob;
 
-static int64_t pool_nz(const double *v, int64_t n)
-{
-    int64_t nz = 0;
-    for (int64_t k = 0; k < n; k++) nz += v[k] != 0.0;
-    return nz;
-}
-
 static void pool_chunk(void *arg, int64_t lo, int64_t hi, int wid)
 {
     PoolJob *j = arg;
@@ -144,7 +137,7 @@ static void pool_chunk(void *arg, int64_t lo, int64_t hi, int wid)
     for (int64_t n = lo; n < hi; n++) {
         double *orow = j->o->dense + n * j->o->cols;
         pool_row(j->t, row_of(j->x, n, j->xb[wid]), j->s, orow);
-        nz += pool_nz(orow, j->o->cols);
+        nz += kn_count_nz(orow, j->o->cols);
     }
     j->nz[lo / j->grain] = nz;
 }
@@ -157,7 +150,7 @@ static void pool_bwd_chunk(void *arg, int64_t lo, int64_t hi, int wid)
         double *orow = j->o->dense + n * j->o->cols;
         const double *xr = j->t == KP_MAX ? row_of(j->x, n, j->xb[wid]) : NULL;
         pool_bwd_row(j->t, xr, row_of(j->dout, n, j->db[wid]), j->s, orow);
-        nz += pool_nz(orow, j->o->cols);
+        nz += kn_count_nz(orow, j->o->cols);
     }
     j->nz[lo / j->grain] = nz;
 }

@@ -307,7 +307,6 @@ static tsr_status bc_mode(const MatBlock *a, const MatBlock *b, BcMode *mode, Er
 
 static int64_t min64(int64_t a, int64_t b) { return a < b ? a : b; }
 
-
 static void fill(double *x, int64_t n, double v)
 {
     for (int64_t j = 0; j < n; j++) x[j] = v;

@@ -72,13 +72,7 @@ typedef long long v2i __attribute__((vector_size(16)));
  * time (ifunc).  Every cell is the same IEEE operation in any vector width
  * (no FMA: AVX2 alone does not enable it, and ISO C mode does not contract),
  * so the bits do not depend on the clone. */
-/* (not under ThreadSanitizer: ifunc resolvers run before it starts) */
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
-    !defined(__SANITIZE_THREAD__)
-#define CLONES __attribute__((target_clones("avx2", "default")))
-#else
-#define CLONES
-#endif
+#define CLONES KN_CLONES
 
 static inline v2d ld2(const double *p)
 {

@@ -44,6 +44,17 @@ static inline void ks_merge(KSum *a, const KSum *b)
     a->c += b->c;
 }
 
+/* A kernel compiled twice, for AVX2 and for the baseline, picked at load
+ * time (ifunc); callers make sure the arithmetic is the same per lane, so
+ * the results do not depend on the clone.  Not under ThreadSanitizer: the
+ * ifunc resolvers run before it starts. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && \
+    !defined(__SANITIZE_THREAD__)
+#define KN_CLONES __attribute__((target_clones("avx2", "default")))
+#else
+#define KN_CLONES
+#endif
+
 /* Compensated sum of n contiguous doubles (4 independent lanes). */
 double kn_sum_range(const double *x, int64_t n);
 
@@ -127,8 +138,7 @@ int64_t kn_copy_nz(double *dst, const double *src, int64_t n);
 /* sum x by the same blocks (the mean inside var/sd/cov; sum() itself uses
  * kn_sum_range, which the fused kernel reproduces bit for bit). */
 double kn_sum_blocked(const double *x, int64_t n);
-/* Both sums of two vectors in one pass (the same blocks as kn_sum_blocked). */
-void kn_sum2_blocked(const double *x, const double *y, int64_t n, double *sx, double *sy);
+
 
 /* The chunkings of the aggregates (aggregate.c), which the fused kernel
  * reproduces: full aggregates cut the cells into par_grain(cells,

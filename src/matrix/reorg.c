@@ -62,7 +62,6 @@ static int64_t csr_lower_bound(const MatBlock *a, int64_t i, int64_t j)
     return mb_csr_lower(a, a->ptr[i], a->ptr[i + 1], j);
 }
 
-
 /* ---- transpose ----------------------------------------------------------------------- */
 
 #define TR_TILE 32

@@ -272,9 +272,8 @@ tsr_status kn_cov(const MatBlock *x, const MatBlock *y, const MatBlock *w, doubl
         return err->code;
     if (!w && dense_vec(x) && dense_vec(y)) {   /* SIMD lanes: the common case */
         int64_t n = x->rows;
-        double sx, sy;
-        kn_sum2_blocked(x->dense, y->dense, n, &sx, &sy);
-        double mx = sx / (double)n, my = sy / (double)n;
+        double mx = kn_sum_blocked(x->dense, n) / (double)n;
+        double my = kn_sum_blocked(y->dense, n) / (double)n;
         KSum sp, sd;
         kn_dev_sums(x->dense, y->dense, n, mx, my, &sp, &sd);
         *out = n == 1 ? 0.0 : ks_value(&sp) / (double)(n - 1);

@@ -230,15 +230,11 @@ static tsr_status merge_matrix(Interp *in, const Value *old, const Value *const 
     if (o->sparse) {
         res = merge_sparse(o, chg, nchg, compare, &in->ctx.err);
     } else {
-        res = mb_copy(o, &in->ctx.err);
-        if (res && !res->dense && res->rows * res->cols > 0 &&
-            mb_to_dense_inplace(res, &in->ctx.err) != TSR_OK) {
-            mb_free(res);
-            res = NULL;
-        }
-        if (res)
+        res = mb_copy(o, &in->ctx.err);   /* dense, like o */
+        if (res) {
             for (int w = 0; w < nchg; w++) merge_dense(res, o, chg[w], compare);
-        if (res) mb_recount_nnz(res);
+            mb_recount_nnz(res);
+        }
     }
     free(chg);
     if (!res) return in->ctx.err.code ? in->ctx.err.code : TSR_NOMEM;
