@@ -73,7 +73,6 @@ static const char *const pf_log_names[] = {"ALL", "TRACE", "DEBUG", "INFO",
 #define PF_LOG_DEBUG 2
 
 typedef struct PfOpts {
-    int check;
     int par, par_given;
     ParPartKind part;
     int part_given;
@@ -93,7 +92,6 @@ static int name_index(const char *v, const char *const *names, int n)
 static void parse_opts(const Interp *in, const Stmt *s, PfOpts *o)
 {
     memset(o, 0, sizeof *o);
-    o->check = 1;
     o->par = in->ctx.par.threads;
     o->part = PAR_FIXED;
     o->tasksize = 1;
@@ -103,9 +101,7 @@ static void parse_opts(const Interp *in, const Stmt *s, PfOpts *o)
     for (int k = 0; k < s->u.fors.nopts; k++) {
         const char *n = s->u.fors.opts[k].name, *v = s->u.fors.opts[k].value;
         if (!v) continue;
-        if (!strcasecmp(n, "check")) {
-            o->check = strcmp(v, "0") != 0;
-        } else if (!strcasecmp(n, "par")) {
+        if (!strcasecmp(n, "par")) {
             o->par = (int)strtol(v, NULL, 10);
             o->par_given = 1;
         } else if (!strcasecmp(n, "taskpartitioner")) {
@@ -128,8 +124,9 @@ static void parse_opts(const Interp *in, const Stmt *s, PfOpts *o)
         } else if (!strcasecmp(n, "datapartitioner")) {
             o->datapart = strcasecmp(v, "NONE") != 0;   /* LOCAL, REMOTE_SPARK: local */
         }
-        /* mode (LOCAL only; the validator rejects REMOTE_*) and resultmerge
-         * (merged in memory) only affect performance: accepted as given. */
+        /* check is the validator's (sem_parfor.c); mode (LOCAL only: the
+         * validator rejects REMOTE_*) and resultmerge (merged in memory)
+         * only affect performance: accepted as given. */
     }
     if (o->par < 1) o->par = 1;
     if (o->tasksize < 1) o->tasksize = 1;
@@ -248,15 +245,16 @@ typedef struct PfPlan {
 /* Operators on inputs of at least this many cells split well over threads. */
 #define PF_SPLIT_CELLS (4.0 * PAR_MIN_OP_WORK)
 
-/* Cost model of the rule-based optimizer: the loop's time in units of one
- * iteration on one thread is ceil(n / k) rounds of iterations whose
- * operators run on t = threads / k threads, at 90% efficiency per thread
- * when they split (else at the speed of one thread). */
-static double loop_cost(int64_t n, int k, int threads, int ops_split)
+/* Cost model of the rule-based optimizer for a body whose operators split:
+ * the loop's time in units of one iteration on one thread is ceil(n / k)
+ * rounds of iterations whose operators run on t = threads / k threads at
+ * 90% efficiency per thread.  (Operators too small to split run at the
+ * speed of one thread: then more workers are always better.) */
+static double loop_cost(int64_t n, int k, int threads)
 {
     int t = threads / k < 1 ? 1 : threads / k;
     double rounds = (double)((n + k - 1) / k);
-    return rounds / (ops_split && t > 1 ? 0.9 * t : 1.0);
+    return rounds / (t > 1 ? 0.9 * t : 1.0);
 }
 
 static double phys_bytes(void)
@@ -315,13 +313,13 @@ static void make_plan(const Interp *in, const Stmt *s, const PfOpts *o, int64_t 
         int fixed = o->opt == PF_OPT_CONSTRAINED && o->par_given;
         if (!fixed && k > pl->k_mem) k = pl->k_mem;
         if (k < 1) k = 1;
-        /* Loop-level against operator-level parallelism: the fewest
+        /* Loop-level against operator-level parallelism: the number of
          * workers of the least estimated time (ties: more workers). */
         pl->ops_split = pl->op_cells >= PF_SPLIT_CELLS;
         if (!fixed && pl->ops_split) {
             int best = k;
             for (int c = k - 1; c >= 1; c--)
-                if (loop_cost(n, c, threads, 1) < loop_cost(n, best, threads, 1)) best = c;
+                if (loop_cost(n, c, threads) < loop_cost(n, best, threads)) best = c;
             k = best;
         }
         pl->k = k;
@@ -552,6 +550,18 @@ void rt_pf_print_stats(const RtShared *sh, FILE *f)
     }
 }
 
+/* s as the contents of a JSON string (quotes, backslashes and control
+ * characters of a file name escaped). */
+static void json_text(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c == '"' || c == '\\') fprintf(f, "\\%c", c);
+        else if (c < 0x20) fprintf(f, "\\u%04x", c);
+        else fputc(c, f);
+    }
+}
+
 tsr_status rt_trace_write(const RtShared *sh, const char *path, int64_t t0, Err *err)
 {
     FILE *f = fopen(path, "w");
@@ -566,15 +576,15 @@ tsr_status rt_trace_write(const RtShared *sh, const char *path, int64_t t0, Err 
         double ts = (double)(e->ts_ns - t0) / 1e3, dur = (double)e->dur_ns / 1e3;
         if (e->to < e->from)
             fprintf(f, ",\n{\"name\": \"merge\", \"cat\": \"parfor\", \"ph\": \"X\", \"ts\": %.3f, "
-                       "\"dur\": %.3f, \"pid\": 1, \"tid\": %d, \"args\": {\"parfor\": \"%s\"}}",
-                    ts, dur, e->tid, where);
+                       "\"dur\": %.3f, \"pid\": 1, \"tid\": %d, \"args\": {\"parfor\": \"",
+                    ts, dur, e->tid);
         else
             fprintf(f, ",\n{\"name\": \"task %" PRId64 "..%" PRId64 "\", \"cat\": \"parfor\", "
                        "\"ph\": \"X\", \"ts\": %.3f, \"dur\": %.3f, \"pid\": 1, \"tid\": %d, "
-                       "\"args\": {\"parfor\": \"%s\", \"worker\": %d, \"iterations\": %" PRId64
-                       "}}",
-                    e->from, e->to, ts, dur, e->tid, where, e->worker,
-                    e->to - e->from + 1);
+                       "\"args\": {\"worker\": %d, \"iterations\": %" PRId64 ", \"parfor\": \"",
+                    e->from, e->to, ts, dur, e->tid, e->worker, e->to - e->from + 1);
+        json_text(f, where);
+        fputs("\"}}", f);
     }
     fprintf(f, "\n],\n\"otherData\": {\"events_dropped\": %" PRId64 "}}\n", sh->ev_dropped);
     int bad = ferror(f);

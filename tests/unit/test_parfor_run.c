@@ -22,7 +22,14 @@ typedef struct Out {
     char *stats;   /* tsr_print_stats */
 } Out;
 
+static Out run_named(const char *name, const char *script, int threads, const char *trace);
+
 static Out run(const char *script, int threads, const char *trace)
+{
+    return run_named("t.dml", script, threads, trace);
+}
+
+static Out run_named(const char *name, const char *script, int threads, const char *trace)
 {
     Out r;
     size_t n1, n2, n3;
@@ -40,7 +47,7 @@ static Out run(const char *script, int threads, const char *trace)
         fprintf(stderr, "tsr_open failed\n");
         exit(2);
     }
-    r.rc = tsr_run(c, "t.dml", script, NULL);
+    r.rc = tsr_run(c, name, script, NULL);
     if (r.rc) fprintf(log, "%s\n", tsr_errmsg(c));
     tsr_print_stats(c, st);
     tsr_close(c);
@@ -203,6 +210,29 @@ static void test_trace(void)
     CHECK(meta == 1);
     for (int i = 1; i <= 50; i++) ok &= covered[i] == 1;
     CHECK(ok);            /* every iteration in exactly one task */
+    cJSON_Delete(root);
+    free(buf);
+    buf = NULL;
+    cap = 0;
+    /* a script name with a quote and a backslash stays valid JSON */
+    memcpy(path + strlen(path) - 6, "XXXXXX", 6);
+    fd = mkstemp(path);
+    CHECK(fd >= 0);
+    close(fd);
+    o = run_named("we\"ird\\n.dml", "R = matrix(0, 4, 1)\nparfor (i in 1:4) { R[i, 1] = i }",
+                  2, path);
+    CHECK(o.rc == 0);
+    out_free(&o);
+    f = fopen(path, "r");
+    len = f ? getdelim(&buf, &cap, '\0', f) : -1;
+    if (f) fclose(f);
+    unlink(path);
+    root = len > 0 ? cJSON_Parse(buf) : NULL;
+    CHECK(root != NULL);
+    ev = cJSON_GetObjectItemCaseSensitive(root, "traceEvents");
+    const cJSON *last = cJSON_GetArrayItem(ev, cJSON_GetArraySize(ev) - 1);
+    CHECK_S(cJSON_GetStringValue(cJSON_GetObjectItem(cJSON_GetObjectItem(last, "args"), "parfor")),
+            "we\"ird\\n.dml:2:1");
     cJSON_Delete(root);
     free(buf);
     /* an unwritable trace file: a warning, the run itself succeeds */
