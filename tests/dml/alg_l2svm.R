@@ -1,27 +1,11 @@
 # tol: rtol=1e-6, atol=1e-9
-source("common.R")
+source("common.R"); source("lib/svm_oracles.R")
 n <- 60; m <- 4
 X <- outer(1:n, 1:m, function(i, j) ((i*j*7 + i*13 + j*29) %% 101) / 101 - 0.5)
 noise <- ((1:n * 17) %% 11) / 11 - 0.5
 score <- X %*% c(1, -2, 0.5, 1) + 0.6 * noise
 y <- ifelse(score > 0, 1, -1)
 
-# exact minimiser of 1/2 sum max(0, 1 - y Xw)^2 + reg/2 ||w||^2:
-# BFGS to get close, then Newton on the active set until it is stable
-svm_opt <- function(X, y, reg) {
-  f <- function(w) 0.5 * sum(pmax(0, 1 - y * (X %*% w))^2) + reg / 2 * sum(w^2)
-  g <- function(w) { o <- pmax(0, 1 - y * (X %*% w)); as.vector(-t(X) %*% (o * y) + reg * w) }
-  w <- optim(rep(0, ncol(X)), f, g, method = "BFGS",
-             control = list(reltol = 1e-16, maxit = 100000))$par
-  for (it in 1:50) {
-    A <- as.vector(1 - y * (X %*% w) > 0)
-    XA <- X[A, , drop = FALSE]
-    wn <- solve(t(XA) %*% XA + reg * diag(ncol(X)), t(XA) %*% y[A])
-    if (all(as.vector(1 - y * (X %*% wn) > 0) == A)) { w <- wn; break }
-    w <- wn
-  }
-  list(w = as.vector(w), obj = f(w))
-}
 r1 <- svm_opt(X, y, 1)
 pm(t(r1$w)); p(r1$obj)
 Xi <- cbind(X, 1)

@@ -1,5 +1,5 @@
 # tol: rtol=1e-6, atol=1e-9
-source("common.R")
+source("common.R"); source("lib/svm_oracles.R")
 n <- 60; m <- 3
 X <- outer(1:n, 1:m, function(i, j) ((i*j*7 + i*13 + j*29) %% 101) / 101 - 0.5)
 noise <- outer(1:n, 1:4, function(i, j) ((i*17 + j*5) %% 11) / 11 - 0.5)
@@ -9,23 +9,9 @@ Y <- Y + (Y == 3)
 p("classes", sum(Y == 1), sum(Y == 2), sum(Y == 3), sum(Y == 4))
 X[5, 2] <- 0
 
-svm_opt <- function(X, y, reg) {
-  f <- function(w) 0.5 * sum(pmax(0, 1 - y * (X %*% w))^2) + reg / 2 * sum(w^2)
-  g <- function(w) { o <- pmax(0, 1 - y * (X %*% w)); as.vector(-t(X) %*% (o * y) + reg * w) }
-  w <- optim(rep(0, ncol(X)), f, g, method = "BFGS",
-             control = list(reltol = 1e-16, maxit = 100000))$par
-  for (it in 1:50) {
-    A <- as.vector(1 - y * (X %*% w) > 0)
-    XA <- X[A, , drop = FALSE]
-    wn <- solve(t(XA) %*% XA + reg * diag(ncol(X)), t(XA) %*% y[A])
-    if (all(as.vector(1 - y * (X %*% wn) > 0) == A)) { w <- wn; break }
-    w <- wn
-  }
-  as.vector(w)
-}
 ovr <- function(X, Y, K, reg) {
   W <- matrix(-Inf, ncol(X), K)
-  for (c in 1:K) if (any(Y == c)) W[, c] <- svm_opt(X, ifelse(Y == c, 1, -1), reg)
+  for (c in 1:K) if (any(Y == c)) W[, c] <- svm_opt(X, ifelse(Y == c, 1, -1), reg)$w
   W
 }
 W1 <- ovr(cbind(X, 1), Y, 4, 0.5)
