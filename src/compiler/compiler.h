@@ -82,7 +82,8 @@ typedef enum {
     PH_MMT,           /* op(A) %*% op(B) without materialised transposes  */
     PH_TSMM_L,        /* t(X) %*% X                                        */
     PH_TSMM_R,        /* X %*% t(X)                                        */
-    PH_MMCHAIN        /* t(X) %*% ([w *] (X %*% v)): in = X, v [, w]      */
+    PH_MMCHAIN,       /* t(X) %*% ([w *] (X %*% v)): in = X, v [, w]      */
+    PH_TSMM_W         /* t(X) %*% (X * w), w n x 1: in = X, w             */
 } HopPhys;
 
 enum {

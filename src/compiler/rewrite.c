@@ -375,6 +375,13 @@ static Hop *product_phys(Rw *r, Hop *h)
     if (!is_matmul(h) || !hop_is_matrix(h->in[0]) || !hop_is_matrix(h->in[1])) return h;
     Hop *ta = t_arg(h->in[0]), *tb = t_arg(h->in[1]);
     if (ta && ta == h->in[1]) return phys(r, h, PH_TSMM_L, ta, NULL, NULL);
+    if (ta) {   /* t(X) %*% (X * w), w n x 1 */
+        Hop *m = h->in[1], *w = m->nin == 2 ? m->in[1] : NULL;
+        if (m->kind == HOP_BIN && m->op == BOP_MUL && m->nuses == 1 && m->in[0] == ta &&
+            hop_dims_known(ta) && hop_is_matrix(w) && hop_dims_known(w) &&
+            w->rows == ta->rows && w->cols == 1 && ta->cols > 1)
+            return phys(r, h, PH_TSMM_W, ta, w, NULL);
+    }
     if (tb && tb == h->in[0]) return phys(r, h, PH_TSMM_R, tb, NULL, NULL);
     if (ta) {
         Hop *c = mmchain(r, h, ta, h->in[1]);

@@ -33,7 +33,11 @@
  * Parallelism (the ParCtx argument; OpenBLAS is the serial build, so every
  * BLAS call below is single-threaded and runs inside one task):
  *   dgemm            output tiles (square-ish, at most 16, >= 8 MFLOP each),
- *                    one dgemm per tile over the full inner dimension;
+ *                    one dgemm per tile over the full inner dimension; an
+ *                    output too small for 4 tiles (t(X) %*% M, X tall)
+ *                    splits the inner dimension into panels with partial
+ *                    outputs added in panel order (t(X) M with M of <= 8
+ *                    columns: dgemv per column on cache-sized row blocks);
  *   dgemv            M v by row ranges; t(M) v by row panels whose partial
  *                    vectors are added in panel order (tall M) or by column
  *                    ranges (wide M);
@@ -49,6 +53,9 @@
  *                    partial per panel (at most 16), added in panel order;
  *                    else tiles of the output's upper triangle (dsyrk on the
  *                    diagonal, dgemm above); the mirror is parallel too;
+ *   t(X) (X * w)     row panels of X as for tsmm, partials added in panel
+ *                    order; per cache-sized block the rows scaled by w and
+ *                    one dgemm with the block (one pass over X);
  *   tsmm (sparse)    output rows of the upper triangle gathered through a
  *                    column index of X, term order as in the outer-product
  *                    loop (bit-identical to it).
@@ -161,6 +168,10 @@ static tsr_status check_blas(const Op *a, const Op *b, Err *err)
 #define MM_TILE_FLOPS 8.0e6
 #define MM_MAX_TILES  16
 #define MM_MIN_TILE   32
+/* t(A) %*% B with B of at most this many columns: own kernel (narrow_panel). */
+#define MM_NARROW     8
+/* Bytes of A's panel that narrow_panel reads from cache for B's columns after the first. */
+#define MM_NARROW_BLOCK (128 * 1024)
 /* Row panels of tsmm keep one k x k partial each: at most this many. */
 #define MM_MAX_PANELS 16
 
@@ -395,8 +406,58 @@ static tsr_status gemv_par(const ParCtx *par, const MatBlock *m, int trans, cons
     return TSR_OK;
 }
 
+typedef struct KsplitJob {
+    Op a, b;
+    double *c, *part;     /* part: m x n partials of panels 1.. */
+    int64_t m, n, grain;
+    double *acc;          /* narrow kernel: n x m accumulator per worker */
+} KsplitJob;
+
+/* The partial op(A)[:, lo:hi] op(B)[lo:hi, :] of one panel of the inner
+ * dimension. */
+static void ksplit_panel(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    (void)wid;
+    const KsplitJob *j = arg;
+    int64_t ch = lo / j->grain;
+    const MatBlock *A = j->a.m, *B = j->b.m;
+    const double *ap = j->a.trans ? A->dense + lo * A->cols : A->dense + lo;
+    const double *bp = j->b.trans ? B->dense + lo : B->dense + lo * B->cols;
+    double *dst = ch == 0 ? j->c : j->part + (ch - 1) * j->m * j->n;
+    cblas_dgemm(CblasRowMajor, tr(j->a.trans), tr(j->b.trans), (int)j->m, (int)j->n,
+                (int)(hi - lo), 1.0, ap, (int)A->cols, bp, (int)B->cols, 0.0, dst, (int)j->n);
+}
+
+/* t(A)[:, lo:hi] B[lo:hi, :] for a narrow B (at most MM_NARROW columns):
+ * per cache-sized block of A's rows one dgemv per column of B into an n x m
+ * accumulator (A is read from memory once; dgemm would pack it first), then
+ * stored transposed. */
+static void narrow_panel(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    const KsplitJob *j = arg;
+    const int64_t m = j->m, n = j->n;
+    double *restrict acc = j->acc + (int64_t)wid * m * n;
+    memset(acc, 0, (size_t)(m * n) * sizeof *acc);
+    const double *A = j->a.m->dense, *B = j->b.m->dense;
+    int64_t blk = MM_NARROW_BLOCK / (8 * m);
+    if (blk < 8) blk = 8;
+    for (int64_t p = lo; p < hi; p += blk) {
+        int r = (int)(p + blk < hi ? blk : hi - p);
+        for (int64_t q = 0; q < n; q++)
+            cblas_dgemv(CblasRowMajor, CblasTrans, r, (int)m, 1.0, A + p * m, (int)m,
+                        B + p * n + q, (int)n, 1.0, acc + q * m, 1);
+    }
+    int64_t ch = lo / j->grain;
+    double *dst = ch == 0 ? j->c : j->part + (ch - 1) * m * n;
+    for (int64_t i = 0; i < m; i++)
+        for (int64_t q = 0; q < n; q++) dst[i * n + q] = acc[q * m + i];
+}
+
 /* C = op(A) op(B) for non-empty valid dimensions.  A vector operand is
- * contiguous whether or not it is transposed. */
+ * contiguous whether or not it is transposed.  A product whose output is
+ * too small to tile (e.g. t(X) %*% M with X tall, M a few columns) splits
+ * the inner dimension into panels with m x n partials added in panel order
+ * (at most MM_MAX_TILES; the split depends on the shapes only). */
 static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlock *c,
                              Err *err)
 {
@@ -404,7 +465,35 @@ static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlo
     if (a->rows == 1) return gemv_par(par, b->m, !b->trans, a->m->dense, c->dense, err);
     GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0 };
     gemm_grid(&j);
-    par_run(blas_ctx(par), cdiv(j.m, j.tm) * j.gn, gemm_tile, &j);
+    int64_t tiles = cdiv(j.m, j.tm) * j.gn;
+    double flops = 2.0 * (double)j.m * (double)j.n * (double)j.k;
+    if (tiles < 4 && flops >= MM_PAR_FLOPS && j.k >= 4 * MM_MIN_TILE * MM_MAX_TILES &&
+        j.m * j.n <= j.k) {
+        int64_t want = (int64_t)(flops / MM_TILE_FLOPS);
+        if (want > MM_MAX_TILES) want = MM_MAX_TILES;
+        if (want >= 2) {
+            KsplitJob k = { *a, *b, c->dense, NULL, j.m, j.n, cdiv(j.k, want), NULL };
+            int64_t np = par_nchunks(j.k, k.grain);
+            int narrow = a->trans && !b->trans && j.n <= MM_NARROW;
+            k.part = malloc((size_t)((np - 1) * j.m * j.n) * sizeof *k.part);
+            if (narrow)
+                k.acc = malloc((size_t)(par_width(par, np) * j.m * j.n) * sizeof *k.acc);
+            if (!k.part || (narrow && !k.acc)) {
+                free(k.part);
+                free(k.acc);
+                return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
+            }
+            if (narrow)
+                par_for(par, j.k, k.grain, narrow_panel, &k);
+            else
+                par_for(blas_ctx(par), j.k, k.grain, ksplit_panel, &k);
+            kn_add_partials(par, c->dense, k.part, np - 1, j.m * j.n);
+            free(k.part);
+            free(k.acc);
+            return TSR_OK;
+        }
+    }
+    par_run(blas_ctx(par), tiles, gemm_tile, &j);
     return TSR_OK;
 }
 
@@ -1008,6 +1097,82 @@ static tsr_status tsmm_dense(const ParCtx *par, const MatBlock *a, int left, Mat
         par_run(blas_ctx(par), j.nb * (j.nb + 1) / 2, syrk_tile, &j);
     }
     mirror_upper(par, c->dense, j.n);
+    return TSR_OK;
+}
+
+/* ---- weighted tsmm: t(X) %*% (X * w) ------------------------------------------------------ */
+
+/* Bytes of X per block that is scaled in cache before its dgemm (dgemm on
+ * such blocks ran faster here than dsyrk on sqrt(w)-scaled ones). */
+#define WTSMM_BLOCK_BYTES (128 * 1024)
+
+typedef struct WtsmmJob {
+    const MatBlock *x;
+    const double *w;
+    double *c, *part, *scratch;
+    int64_t grain, blk, np;
+} WtsmmJob;
+
+/* Row panel [lo, hi) of X: the sum over its blocks of t(X_b) (X_b * w_b)
+ * into c (first panel) or the panel's partial. */
+static void wtsmm_panel(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    const WtsmmJob *j = arg;
+    int64_t ch = lo / j->grain, k = j->x->cols;
+    double *dst = ch == 0 ? j->c : j->part + (ch - 1) * k * k;
+    double *y = j->scratch + (int64_t)wid * j->blk * k;
+    for (int64_t s = lo; s < hi; s += j->blk) {
+        int64_t r = min64(j->blk, hi - s);
+        const double *xb = j->x->dense + s * k;
+        for (int64_t i = 0; i < r; i++) {
+            double f = j->w[s + i];
+            const double *xr = xb + i * k;
+            double *yr = y + i * k;
+            for (int64_t q = 0; q < k; q++) yr[q] = xr[q] * f;
+        }
+        cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)r, 1.0, xb,
+                    (int)k, y, (int)k, s == lo ? 0.0 : 1.0, dst, (int)k);
+    }
+}
+
+tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, MatBlock **out,
+                     Err *err)
+{
+    *out = NULL;
+    if (x->sparse || w->sparse || w->rows != x->rows || w->cols != 1)
+        return err_set(err, TSR_RUNTIME, "weighted tsmm: X must be dense and w %lldx1 dense",
+                       (long long)x->rows);
+    if (x->rows > INT_MAX || x->cols > INT_MAX)
+        return err_set(err, TSR_LIMIT, "tsmm of a %lldx%lld matrix exceeds the BLAS size limit",
+                       (long long)x->rows, (long long)x->cols);
+    int64_t n = x->rows, k = x->cols;
+    MatBlock *c = mb_new_ctx(par, k, k, err);
+    if (!c) return err->code;
+    if (n == 0 || k == 0) {
+        *out = c;
+        return TSR_OK;
+    }
+    WtsmmJob j = { x, w->dense, c->dense, NULL, NULL, 0, 0, 0 };
+    j.grain = par_grain(n, (double)k * (double)k);
+    j.grain = cap_chunks(n, j.grain, min64(MM_MAX_PANELS, n / (2 * k) > 0 ? n / (2 * k) : 1));
+    j.np = par_nchunks(n, j.grain) - 1;
+    j.blk = WTSMM_BLOCK_BYTES / (8 * k);
+    if (j.blk < 8) j.blk = 8;
+    if (j.blk > j.grain) j.blk = j.grain;
+    j.part = j.np > 0 ? malloc((size_t)(j.np * k * k) * sizeof *j.part) : NULL;
+    j.scratch = malloc((size_t)(par_width(par, j.np + 1) * j.blk * k) * sizeof *j.scratch);
+    if ((j.np > 0 && !j.part) || !j.scratch) {
+        free(j.part);
+        free(j.scratch);
+        mb_free(c);
+        return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
+    }
+    par_for(blas_ctx(par), n, j.grain, wtsmm_panel, &j);
+    kn_add_partials(par, c->dense, j.part, j.np, k * k);
+    free(j.part);
+    free(j.scratch);
+    dense_nnz(par, c);
+    *out = c;
     return TSR_OK;
 }
 

@@ -275,6 +275,13 @@ tsr_status kn_matmul_ex(const ParCtx *par, const MatBlock *a, int ta, const MatB
  * row lengths)), or goes through a CSR t(A) and Gustavson when the result is
  * sparse, as A %*% t(A) always does. */
 tsr_status kn_tsmm(const ParCtx *par, const MatBlock *a, int left, MatBlock **out, Err *err);
+/* Weighted t(X) %*% (X * w) for dense X (n x k) and dense w (n x 1) in one
+ * pass over X: row panels, each cache-sized block scaled by w and
+ * multiplied with t(X_b) by dgemm.  Equals the unfused expression up to
+ * rounding (not exactly symmetric), independent of the thread count.  Other
+ * formats or shapes are an error (the caller evaluates unfused). */
+tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, MatBlock **out,
+                     Err *err);
 /* The matrix-vector chain t(X) %*% (w * (X %*% v)), or t(X) %*% (X %*% v)
  * when w is NULL, in one pass over X (mmchain.c): row panels of X compute
  * X_p v, scale it by w_p and add t(X_p) (that) into a per-chunk partial,
@@ -310,8 +317,10 @@ tsr_status kn_rev(const MatBlock *a, MatBlock **out, Err *err);
  * does not know the expression: the interpreter may append " in <expr>"). */
 tsr_status kn_diag(const MatBlock *a, MatBlock **out, Err *err);
 /* n-ary cbind/rbind. */
-tsr_status kn_cbind(const MatBlock *const *in, int n, MatBlock **out, Err *err);
-tsr_status kn_rbind(const MatBlock *const *in, int n, MatBlock **out, Err *err);
+tsr_status kn_cbind(const ParCtx *par, const MatBlock *const *in, int n, MatBlock **out,
+                    Err *err);
+tsr_status kn_rbind(const ParCtx *par, const MatBlock *const *in, int n, MatBlock **out,
+                    Err *err);
 /* matrix(data=A, rows, cols, byrow): reshape. */
 tsr_status kn_reshape(const MatBlock *a, int64_t rows, int64_t cols, int byrow,
                       MatBlock **out, Err *err);

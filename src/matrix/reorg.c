@@ -293,6 +293,23 @@ static tsr_status cbind_csr(const MatBlock *const *in, int n, MatBlock *z, Err *
 
 static void cbind_dense(const MatBlock *const *in, int n, MatBlock *z)
 {
+    int all_dense = 1;
+    for (int k = 0; k < n; k++) all_dense &= !in[k]->sparse;
+    if (all_dense) {   /* input by input: no call per row (n x 1 inputs are common) */
+        int64_t off = 0, zc = z->cols;
+        for (int k = 0; k < n; k++) {
+            int64_t c = in[k]->cols;
+            const double *src = in[k]->dense;
+            double *o = z->dense + off;
+            if (c == 1)
+                for (int64_t i = 0; i < z->rows; i++) o[i * zc] = src[i];
+            else if (c > 0)
+                for (int64_t i = 0; i < z->rows; i++)
+                    memcpy(o + i * zc, src + i * c, (size_t)c * sizeof *o);
+            off += c;
+        }
+        return;
+    }
     for (int64_t i = 0; i < z->rows && z->cols > 0; i++) {
         double *o = z->dense + i * z->cols;
         for (int k = 0; k < n; k++) {
@@ -303,7 +320,8 @@ static void cbind_dense(const MatBlock *const *in, int n, MatBlock *z)
     }
 }
 
-tsr_status kn_cbind(const MatBlock *const *in, int n, MatBlock **out, Err *err)
+tsr_status kn_cbind(const ParCtx *par, const MatBlock *const *in, int n, MatBlock **out,
+                    Err *err)
 {
     *out = NULL;
     if (n <= 0) return (*out = mb_new(0, 0, err)) ? TSR_OK : err->code;
@@ -328,7 +346,7 @@ tsr_status kn_cbind(const MatBlock *const *in, int n, MatBlock **out, Err *err)
         *out = z;
         return TSR_OK;
     }
-    MatBlock *z = mb_new(rows, cols, err);
+    MatBlock *z = mb_new_ctx(par, rows, cols, err);
     if (!z) return err->code;
     cbind_dense(in, n, z);
     z->nnz = nnz;
@@ -361,7 +379,8 @@ static void rbind_dense(const MatBlock *const *in, int n, MatBlock *z)
     }
 }
 
-tsr_status kn_rbind(const MatBlock *const *in, int n, MatBlock **out, Err *err)
+tsr_status kn_rbind(const ParCtx *par, const MatBlock *const *in, int n, MatBlock **out,
+                    Err *err)
 {
     *out = NULL;
     if (n <= 0) return (*out = mb_new(0, 0, err)) ? TSR_OK : err->code;
@@ -386,7 +405,7 @@ tsr_status kn_rbind(const MatBlock *const *in, int n, MatBlock **out, Err *err)
         *out = z;
         return TSR_OK;
     }
-    MatBlock *z = mb_new(rows, cols, err);
+    MatBlock *z = mb_new_ctx(par, rows, cols, err);
     if (!z) return err->code;
     rbind_dense(in, n, z);
     z->nnz = nnz;

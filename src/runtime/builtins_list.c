@@ -260,7 +260,8 @@ static tsr_status bind_blocks(RtCtx *ctx, const MatBlock *const *in, int n, int 
                               Value *out)
 {
     MatBlock *res = NULL;
-    tsr_status st = rows ? kn_rbind(in, n, &res, &ctx->err) : kn_cbind(in, n, &res, &ctx->err);
+    tsr_status st = rows ? kn_rbind(&ctx->par, in, n, &res, &ctx->err)
+                           : kn_cbind(&ctx->par, in, n, &res, &ctx->err);
     return bi_ret_block(st, &res, out);
 }
 

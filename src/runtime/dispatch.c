@@ -136,6 +136,27 @@ tsr_status rt_op_tsmm(Interp *in, const Value *x, int left, Value *out)
     return st;
 }
 
+/* t(X) %*% (X * w): one pass for dense X and an n x 1 w, else the unfused
+ * operations (same values and errors as written). */
+tsr_status rt_op_tsmm_w(Interp *in, const Value *x, const Value *w, Value *out)
+{
+    const MatBlock *xb = rt_mat_block(x), *wb = w->dt == DT_MATRIX ? rt_mat_block(w) : NULL;
+    if (!xb->sparse && wb && !wb->sparse && wb->rows == xb->rows && wb->cols == 1) {
+        int64_t t0 = rt_stats_t0(in);
+        MatBlock *res = NULL;
+        tsr_status st = kn_tsmm_w(&in->ctx.par, xb, wb, &res, &in->ctx.err);
+        st = take_block(in, st, res, out);
+        rt_stats_end(in, "wtsmm", t0);
+        return st;
+    }
+    Value s;
+    tsr_status st = rt_op_binary(in, BOP_MUL, x, w, &s);
+    if (st) return st;
+    st = rt_op_matmul_ex(in, x, 1, &s, 0, out);
+    rt_release(&s);
+    return st;
+}
+
 tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value *w, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);

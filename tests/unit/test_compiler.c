@@ -571,6 +571,8 @@ static void test_physical_at(const char *setup, int sparse)
              "P = t(X) %%*%% A\n"
              "print(\"go\")\n"
              "Q = X %%*%% t(M)\n"
+             "print(\"go\")\n"
+             "W = t(X) %%*%% (X * w)\n"
              "print(\"ref\")\n"
              "G0 = Xt %%*%% X\n"
              "H0 = X %%*%% Xt\n"
@@ -581,12 +583,13 @@ static void test_physical_at(const char *setup, int sparse)
              "Mt = t(M)\n"
              "print(\"ref2\")\n"
              "Q0 = X %%*%% Mt\n"
+             "W0 = Xt %%*%% (X * w)\n"
              "print(sum(G != G0) + sum(H != H0) + sum(c1 != c10) + sum(c2 != c20) + sum(c3 != c30)"
-             " + sum(P != P0) + sum(Q != Q0))\n"
-             "print(sum(G) + sum(H) + sum(c1) + sum(c2) + sum(c3) + sum(P) + sum(Q))\n",
+             " + sum(P != P0) + sum(Q != Q0) + sum(W != W0))\n"
+             "print(sum(G) + sum(H) + sum(c1) + sum(c2) + sum(c3) + sum(P) + sum(Q) + sum(W))\n",
              setup);
     Case c = run_case_at(script, NULL, 7, __LINE__);
-    CHECK(c.nblk == 7);
+    CHECK(c.nblk == 8);
     HAS(c, 0, "tsmm (");
     HAS(c, 0, "tsmm left");
     CHECK(c.rw[0].physical == 1);
@@ -602,6 +605,9 @@ static void test_physical_at(const char *setup, int sparse)
     HAS(c, 5, "ba+* transposed (t=1,0)");
     HAS_NOT(c, 5, "t (");
     HAS(c, 6, "ba+* transposed (t=0,1)");
+    HAS(c, 7, "wtsmm (");   /* t(X) %*% (X * w): X, w; CSR X runs unfused */
+    HAS_NOT(c, 7, "t (");
+    HAS_NOT(c, 7, "* (");
     PRINTS(c, "ref2\n0.0\n");
     if (sparse) HAS(c, 0, ",sparse]");
     case_free(&c);
@@ -647,6 +653,19 @@ static void test_physical(void)
                  "c = t(X) %*% ((X %*% v) * w)\n"
                  "print(toString(c))\n");
     HAS_NOT(c, 0, "mmchain");
+    case_free(&c);
+
+    /* not wtsmm: a 1x1 weight, a row-vector weight, X times another matrix */
+    c = RUN_CASE("X = round(rand(rows=6, cols=4, seed=1) * 10)\n"
+                 "Y = round(rand(rows=6, cols=4, seed=2) * 10)\n"
+                 "w1 = matrix(3, rows=1, cols=1)\n"
+                 "r = round(rand(rows=1, cols=4, seed=3) * 10)\n"
+                 "print(\"go\")\n"
+                 "a = t(X) %*% (X * w1)\n"
+                 "b = t(X) %*% (X * r)\n"
+                 "d = t(X) %*% (X * Y)\n"
+                 "print(toString(a))\nprint(toString(b))\nprint(toString(d))\n");
+    HAS_NOT(c, 0, "wtsmm");
     case_free(&c);
 }
 

@@ -696,18 +696,18 @@ static void test_reorg(void)
     const MatBlock *cb[3] = { a, v, sq };
     MatBlock *c2 = MK(2, 1, 7, 8);
     const MatBlock *cb2[2] = { a, c2 };
-    OK(kn_cbind(cb2, 2, &z, &E));
+    OK(kn_cbind(NULL, cb2, 2, &z, &E));
     CHECK_M(z, 2, 4, 1, 2, 0, 7, 4, 5, 6, 8);
     mb_free(z);
-    CHECK_ERR(kn_cbind(cb, 2, &z, &E),
+    CHECK_ERR(kn_cbind(NULL, cb, 2, &z, &E),
               "inputs to cbind must have same number of rows: input 1 rows: 2, input 2 rows: 3");
     MatBlock *r3 = MK(1, 3, 9, 9, 9);
     const MatBlock *rb[2] = { a, r3 };
-    OK(kn_rbind(rb, 2, &z, &E));
+    OK(kn_rbind(NULL, rb, 2, &z, &E));
     CHECK_M(z, 3, 3, 1, 2, 0, 4, 5, 6, 9, 9, 9);
     mb_free(z);
     const MatBlock *rb2[3] = { a, r3, sq };
-    CHECK_ERR(kn_rbind(rb2, 3, &z, &E),
+    CHECK_ERR(kn_rbind(NULL, rb2, 3, &z, &E),
               "inputs to rbind must have same number of columns: input 1 columns: 3, input 3 "
               "columns: 2");
 

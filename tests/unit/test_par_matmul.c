@@ -1,7 +1,7 @@
 /*
  * test_par_matmul.c - the parallel matrix-multiplication family: kn_matmul /
  * kn_matmul_ex (dense, sparse, mixed, transposed operands, vectors), kn_tsmm
- * and kn_mmchain on pools of 1 and 3 workers with 2 and 4 threads must give
+ * kn_mmchain and kn_tsmm_w (t(X) %*% (X * w)) on pools of 1 and 3 workers with 2 and 4 threads must give
  * the same cells, bit for bit, as the sequential back end (the task plans
  * depend on the shapes only), and the sequential results must match a naive
  * triple loop; tsmm is exactly symmetric; mmchain matches the unfused
@@ -185,6 +185,11 @@ static void test_matmul(void)
     check_shapes(1, 500, 1, 1.0, 1.0, PLAIN, __LINE__);
     check_shapes(400, 1, 300, 1.0, 1.0, PLAIN, __LINE__);
     check_shapes(300, 200, 250, 0.0, 1.0, PLAIN, __LINE__);    /* all-zero */
+    /* outputs too small to tile: the inner dimension split into panels */
+    check_shapes(50, 20000, 3, 1.0, 1.0, PLAIN, __LINE__);     /* t(X) M: narrow kernel */
+    check_shapes(40, 12000, 30, 1.0, 1.0, PLAIN, __LINE__);    /* dgemm per panel */
+    check_shapes(50, 20000, 3, 1.0, 1.0, SPECIAL, __LINE__);
+    check_shapes(40, 12000, 30, 1.0, 1.0, SPECIAL, __LINE__);
 
     /* t(A) B with a wide CSR A (few non-zeros per output row): transpose + gather */
     MatBlock *wa = rnd(300, 5000, 0.005, 1, PLAIN), *wb = rnd(300, 40, 1.0, 0, PLAIN);
@@ -390,6 +395,71 @@ static void test_mmchain(void)
     mb_free(w);
 }
 
+/* ---- weighted tsmm ------------------------------------------------------------------ */
+
+/* kn_tsmm_w(X, w) against the unfused t(X) %*% (X * w), and every pool
+ * against the sequential back end bit for bit. */
+static void check_tsmm_w(int64_t n, int64_t k, int special, int negative, int line)
+{
+    Err err;
+    err_clear(&err);
+    MatBlock *x = rnd(n, k, 1.0, 0, special), *w = rnd(n, 1, 1.0, 0, PLAIN);
+    for (int64_t i = 0; !negative && i < CELLS(w); i++) w->dense[i] = fabs(w->dense[i]);
+    MatBlock *s = NULL, *want = NULL, *ref = NULL;
+    CHECK(kn_binary(NULL, BOP_MUL, x, w, &s, &err) == TSR_OK);
+    CHECK(kn_matmul_ex(NULL, x, 1, s, 0, &want, &err) == TSR_OK);
+    tsr_status st = kn_tsmm_w(NULL, x, w, &ref, &err);
+    check_at(st == TSR_OK && ref->rows == k && ref->cols == k && rel_close(ref, want),
+             "wtsmm ~ unfused", __FILE__, line);
+    for (int c = 0; st == TSR_OK && c < NCTX; c++) {
+        MatBlock *p = NULL;
+        tsr_status pst = kn_tsmm_w(&g_ctx[c], x, w, &p, &err);
+        check_at(pst == TSR_OK && same_block(p, ref), "parallel wtsmm == sequential", __FILE__,
+                 line);
+        mb_free(p);
+    }
+    mb_free(s);
+    mb_free(want);
+    mb_free(ref);
+    mb_free(x);
+    mb_free(w);
+}
+
+static void test_tsmm_w(void)
+{
+    for (int neg = 0; neg < 2; neg++) {
+        check_tsmm_w(5000, 50, PLAIN, neg, __LINE__);    /* row panels, several blocks */
+        check_tsmm_w(20000, 7, PLAIN, neg, __LINE__);
+        check_tsmm_w(100, 300, PLAIN, neg, __LINE__);    /* wide: one panel */
+        check_tsmm_w(3000, 40, SPECIAL, neg, __LINE__);  /* NaN/Inf cells */
+        check_tsmm_w(1, 1, PLAIN, neg, __LINE__);
+        check_tsmm_w(700, 1, PLAIN, neg, __LINE__);
+        check_tsmm_w(0, 5, PLAIN, neg, __LINE__);
+        check_tsmm_w(5, 0, PLAIN, neg, __LINE__);
+    }
+    /* exact: X = [1 2; 3 4], w = [2; -1]: t(X) (X * w) = [2 - 9, 4 - 12; 4 - 12, 8 - 16] */
+    Err err;
+    err_clear(&err);
+    MatBlock *x = mb_new(2, 2, &err), *w = mb_new(2, 1, &err), *r = NULL;
+    for (int i = 0; i < 4; i++) x->dense[i] = i + 1;
+    w->dense[0] = 2;
+    w->dense[1] = -1;
+    mb_recount_nnz(x);
+    mb_recount_nnz(w);
+    CHECK(kn_tsmm_w(&g_ctx[1], x, w, &r, &err) == TSR_OK);
+    CHECK(r->dense[0] == -7 && r->dense[1] == -8 && r->dense[2] == -8 && r->dense[3] == -8);
+    mb_free(r);
+    /* CSR X or a w of the wrong shape: an error (the runtime then runs unfused) */
+    MatBlock *bad = mb_new(3, 1, &err), *xs = mb_copy(x, &err);
+    mb_to_sparse_inplace(xs, &err);
+    CHECK(kn_tsmm_w(NULL, x, bad, &r, &err) == TSR_RUNTIME && !r);
+    CHECK(kn_tsmm_w(NULL, xs, w, &r, &err) == TSR_RUNTIME && !r);
+    mb_free(bad);
+    mb_free(xs);
+    mb_free(x);
+    mb_free(w);
+}
+
 int main(void)
 {
     Err err;
@@ -405,6 +475,7 @@ int main(void)
     test_matmul();
     test_tsmm();
     test_mmchain();
+    test_tsmm_w();
     ParPoolStats st;
     par_pool_stats(p3, &st);
     CHECK(st.jobs > 0);   /* the parallel plans really ran on the pool */

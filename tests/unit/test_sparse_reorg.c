@@ -537,7 +537,7 @@ static void bind_case(MatBlock **in, int n, int byrow, const char *name)
         MatBlock *z = NULL;
         char what[64];
         snprintf(what, sizeof what, "%s fmt=%d", name, f);
-        OK((byrow ? kn_rbind : kn_cbind)((const MatBlock *const *)x, n, &z, &E));
+        OK((byrow ? kn_rbind : kn_cbind)(NULL, (const MatBlock *const *)x, n, &z, &E));
         CHECK_EQ(z, want, what);
         if (f == (1 << n) - 1 && z && z->rows > 0 && z->cols > 0)
             check_at(z->sparse, what, __FILE__, __LINE__);
@@ -569,7 +569,7 @@ static void test_bind(void)
     MatBlock *big = to_fmt(gen(2000, 300, 0.01, 9, 0), 1), *ones = mb_new_fill(2000, 1, 1, &E);
     const MatBlock *in[2] = { big, ones };
     MatBlock *z = NULL;
-    OK(kn_cbind(in, 2, &z, &E));
+    OK(kn_cbind(NULL, in, 2, &z, &E));
     CHECK(z && z->sparse && z->nnz == big->nnz + 2000 && csr_valid(z));
     mb_free(z);
     mb_free(big);
@@ -578,7 +578,7 @@ static void test_bind(void)
     MatBlock *p = gen(2, 2, 1, 1, 0), *q = gen(3, 2, 1, 1, 0);
     const MatBlock *pq[2] = { p, q };
     err_clear(&E);
-    CHECK(kn_cbind(pq, 2, &z, &E) != TSR_OK &&
+    CHECK(kn_cbind(NULL, pq, 2, &z, &E) != TSR_OK &&
           strcmp(E.msg, "inputs to cbind must have same number of rows: input 1 rows: 2, input 2 "
                         "rows: 3") == 0);
     mb_free(p);
