@@ -405,6 +405,9 @@ static int nonegz(const Hop *h)
         }
     case HOP_CALL:
         if (h->fn == HF_UNARY) return h->una == KU_ABS || h->una == KU_EXP || h->una == KU_COSH;
+        /* every sum starts at +0, and +0 + -0 = +0 (see agg_rules in rewrite.c) */
+        if (h->fn == HF_AGG) return h->agg == KA_SUM || h->agg == KA_MEAN;
+        if (h->fn == HF_T) return (h->in[0]->flags & HOPF_NONEGZ) != 0;
         return h->fn == HF_NROW || h->fn == HF_NCOL || h->fn == HF_LENGTH;
     default:
         return 0;

@@ -365,6 +365,10 @@ static double agg_csr_row(KnAgg fn, const MatBlock *a, int64_t i)
     int64_t nz = r.k1 - r.k0, n = a->cols;
     KSum ks;
     double m;
+    if (nz <= 1 && (fn == KA_SUM || fn == KA_MEAN)) {   /* sum_csr_ks of one value: v + 0 */
+        double v = nz ? x[0] + 0.0 : 0.0;
+        return fn == KA_SUM ? v : v / (double)n;
+    }
     switch (fn) {
     case KA_SUM: ks = sum_csr_ks(&r); return ks_value(&ks);
     case KA_MEAN: ks = sum_csr_ks(&r); return ks_value(&ks) / (double)n;

@@ -468,17 +468,22 @@ tsr_status mb_to_dense_inplace(MatBlock *m, Err *err)
 tsr_status mb_to_sparse_inplace(MatBlock *m, Err *err)
 {
     if (m->sparse) return TSR_OK;
-    MatBlock *s = mb_new_sparse(m->rows, m->cols, m->nnz, err);
+    /* one slot of slack: the loop writes every cell at the next free slot
+     * and advances only past non-zeros (no branch per cell); the slot index
+     * never exceeds the number of cells before it, so nnz == cells fits */
+    MatBlock *s = mb_new_sparse(m->rows, m->cols, m->nnz + 1, err);
     if (!s) return err ? err->code : TSR_NOMEM;
+    int64_t nz = 0;
     for (int64_t i = 0; i < m->rows; i++) {
         const double *row = m->dense + i * m->cols;
-        for (int64_t j = 0; j < m->cols; j++)
-            if (row[j] != 0.0) {
-                s->idx[s->nnz] = (int32_t)j;
-                s->val[s->nnz++] = row[j];
-            }
-        s->ptr[i + 1] = s->nnz;
+        for (int64_t j = 0; j < m->cols; j++) {
+            s->idx[nz] = (int32_t)j;
+            s->val[nz] = row[j];
+            nz += row[j] != 0.0;
+        }
+        s->ptr[i + 1] = nz;
     }
+    s->nnz = nz;
     MbCache *c = m->cache;
     dense_release(m);
     *m = *s;

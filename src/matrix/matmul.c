@@ -36,8 +36,10 @@
  *                    one dgemm per tile over the full inner dimension; an
  *                    output too small for 4 tiles (t(X) %*% M, X tall)
  *                    splits the inner dimension into panels with partial
- *                    outputs added in panel order (t(X) M with M of <= 8
- *                    columns: dgemv per column on cache-sized row blocks);
+ *                    outputs added in panel order; X M and t(X) M with M
+ *                    of <= 8 columns: X read once, by row ranges (a SIMD
+ *                    loop over four rows of X) or row panels (dgemv per
+ *                    column on cache-sized blocks);
  *   dgemv            M v by row ranges; t(M) v by row panels whose partial
  *                    vectors are added in panel order (tall M) or by column
  *                    ranges (wide M);
@@ -168,9 +170,10 @@ static tsr_status check_blas(const Op *a, const Op *b, Err *err)
 #define MM_TILE_FLOPS 8.0e6
 #define MM_MAX_TILES  16
 #define MM_MIN_TILE   32
-/* t(A) %*% B with B of at most this many columns: own kernel (narrow_panel). */
+/* A %*% B and t(A) %*% B with B of at most this many columns: own kernels
+ * (narrow_rows, narrow_panel), one pass over A. */
 #define MM_NARROW     8
-/* Bytes of A's panel that narrow_panel reads from cache for B's columns after the first. */
+/* Bytes of A's rows that narrow_panel keeps in cache for B's columns after the first. */
 #define MM_NARROW_BLOCK (128 * 1024)
 /* Row panels of tsmm keep one k x k partial each: at most this many. */
 #define MM_MAX_PANELS 16
@@ -302,6 +305,7 @@ typedef struct GemmJob {
     double *c;
     int64_t m, n, k;
     int64_t tm, tn, gn;    /* tile size, tiles per tile row */
+    double *vp;            /* narrow_rows: B zero-padded to k x 8 */
 } GemmJob;
 
 /* Tile t of C = op(A) op(B): one single-threaded dgemm over the full k. */
@@ -428,9 +432,14 @@ static void ksplit_panel(void *arg, int64_t lo, int64_t hi, int wid)
                 (int)(hi - lo), 1.0, ap, (int)A->cols, bp, (int)B->cols, 0.0, dst, (int)j->n);
 }
 
+/* Four doubles, unaligned loads and stores allowed (GCC vector extension;
+ * AVX2 registers in the KN_CLONES avx2 clone, SSE2 pairs otherwise). */
+typedef double mm_v4 __attribute__((vector_size(32), aligned(8)));
+
 /* t(A)[:, lo:hi] B[lo:hi, :] for a narrow B (at most MM_NARROW columns):
  * per cache-sized block of A's rows one dgemv per column of B into an n x m
- * accumulator (A is read from memory once; dgemm would pack it first), then
+ * accumulator (A is read from memory once; dgemm would pack it first; a
+ * SIMD loop over four rows at a time was slower for two columns), then
  * stored transposed. */
 static void narrow_panel(void *arg, int64_t lo, int64_t hi, int wid)
 {
@@ -453,6 +462,64 @@ static void narrow_panel(void *arg, int64_t lo, int64_t hi, int wid)
         for (int64_t q = 0; q < n; q++) dst[i * n + q] = acc[q * m + i];
 }
 
+/* Rows [lo, hi) of A B for a narrow B (at most MM_NARROW columns; j->vp is
+ * B zero-padded to k x 8): four rows of A at a time, each a sum over p of
+ * a_rp times row p of B into two vector accumulators per row (B stays in
+ * L1; dgemm would pack A first). */
+KN_CLONES static void narrow_rows(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    (void)wid;
+    const GemmJob *j = arg;
+    const double *A = j->a.m->dense;
+    const mm_v4 *V = (const mm_v4 *)(const void *)j->vp;
+    const int64_t k = j->k, n = j->n;
+    const mm_v4 zero = { 0, 0, 0, 0 };
+    int64_t i = lo;
+    for (; i + 4 <= hi; i += 4) {
+        const double *a0 = A + i * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
+        mm_v4 c0l = zero, c1l = zero, c2l = zero, c3l = zero;
+        mm_v4 c0h = zero, c1h = zero, c2h = zero, c3h = zero;
+        if (n <= 4)
+            for (int64_t p = 0; p < k; p++) {
+                mm_v4 v = V[2 * p];
+                c0l += a0[p] * v;
+                c1l += a1[p] * v;
+                c2l += a2[p] * v;
+                c3l += a3[p] * v;
+            }
+        else
+            for (int64_t p = 0; p < k; p++) {
+                mm_v4 v = V[2 * p], w = V[2 * p + 1];
+                c0l += a0[p] * v;
+                c1l += a1[p] * v;
+                c2l += a2[p] * v;
+                c3l += a3[p] * v;
+                c0h += a0[p] * w;
+                c1h += a1[p] * w;
+                c2h += a2[p] * w;
+                c3h += a3[p] * w;
+            }
+        double t[4][8];
+        memcpy(t[0], &c0l, 32), memcpy(t[0] + 4, &c0h, 32);
+        memcpy(t[1], &c1l, 32), memcpy(t[1] + 4, &c1h, 32);
+        memcpy(t[2], &c2l, 32), memcpy(t[2] + 4, &c2h, 32);
+        memcpy(t[3], &c3l, 32), memcpy(t[3] + 4, &c3h, 32);
+        for (int r = 0; r < 4; r++) memcpy(j->c + (i + r) * n, t[r], (size_t)n * sizeof(double));
+    }
+    for (; i < hi; i++) {
+        const double *a0 = A + i * k;
+        mm_v4 cl = zero, chv = zero;
+        for (int64_t p = 0; p < k; p++) {
+            cl += a0[p] * V[2 * p];
+            chv += a0[p] * V[2 * p + 1];
+        }
+        double t[8];
+        memcpy(t, &cl, 32);
+        memcpy(t + 4, &chv, 32);
+        memcpy(j->c + i * n, t, (size_t)n * sizeof(double));
+    }
+}
+
 /* C = op(A) op(B) for non-empty valid dimensions.  A vector operand is
  * contiguous whether or not it is transposed.  A product whose output is
  * too small to tile (e.g. t(X) %*% M with X tall, M a few columns) splits
@@ -463,7 +530,18 @@ static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlo
 {
     if (b->cols == 1) return gemv_par(par, a->m, a->trans, b->m->dense, c->dense, err);
     if (a->rows == 1) return gemv_par(par, b->m, !b->trans, a->m->dense, c->dense, err);
-    GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0 };
+    GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0, NULL };
+    if (!a->trans && j.n <= MM_NARROW && j.m >= 4 * MM_MIN_TILE) {
+        j.vp = calloc((size_t)(j.k * 8), sizeof *j.vp);
+        if (!j.vp) return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
+        const double *B = b->m->dense;
+        for (int64_t p = 0; p < j.k; p++)
+            for (int64_t q = 0; q < j.n; q++)
+                j.vp[p * 8 + q] = b->trans ? B[q * j.k + p] : B[p * j.n + q];
+        par_for(par, j.m, par_grain(j.m, 2.0 * (double)j.n * (double)j.k), narrow_rows, &j);
+        free(j.vp);
+        return TSR_OK;
+    }
     gemm_grid(&j);
     int64_t tiles = cdiv(j.m, j.tm) * j.gn;
     double flops = 2.0 * (double)j.m * (double)j.n * (double)j.k;
@@ -483,10 +561,7 @@ static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlo
                 free(k.acc);
                 return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
             }
-            if (narrow)
-                par_for(par, j.k, k.grain, narrow_panel, &k);
-            else
-                par_for(blas_ctx(par), j.k, k.grain, ksplit_panel, &k);
+            par_for(blas_ctx(par), j.k, k.grain, narrow ? narrow_panel : ksplit_panel, &k);
             kn_add_partials(par, c->dense, k.part, np - 1, j.m * j.n);
             free(k.part);
             free(k.acc);

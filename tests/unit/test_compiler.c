@@ -739,6 +739,19 @@ static void test_fusion(void)
     HAS_N(c, 0, "* (", 2);
     case_free(&c);
 
+    /* a sum is never -0.0 (it starts at +0): -2 * (X %*% t(C)) + t(rowSums(C ^ 2))
+     * fuses; C's zero row makes product cells -0 (-2 * 0) plus a +0 sum */
+    c = RUN_CASE("X = rand(rows=9, cols=4, seed=1)\n"
+                 "C = rand(rows=3, cols=4, seed=2)\n"
+                 "C[2, ] = matrix(0, rows=1, cols=4)\n"
+                 "print(\"go\")\n"
+                 "D = -2 * (X %*% t(C)) + t(rowSums(C ^ 2))\n"
+                 "print(toString(1 / D, decimal=17))\n");
+    HAS_N(c, 0, "fused_cell (", 1);
+    HAS_NOT(c, 0, "+ (");
+    CHECK(strstr(c.o2.text, "Infinity") && !strstr(c.o2.text, "-Infinity"));
+    case_free(&c);
+
     /* a size mismatch inside a fusable chain: the plain error */
     c = RUN_CASE("X = matrix(\"1 2 3 4 5 6\", rows=3, cols=2)\n"
                  "Y = matrix(\"1 2 3 4 5 6\", rows=2, cols=3)\n"
