@@ -59,10 +59,36 @@ static double sum_window(const double *plane, const KnConvShape *s, int64_t p, i
     return sum;
 }
 
+/* The common 2 x 2 window at stride 2 without padding, every window inside
+ * the image (P = H/2, Q = W/2 rounded down). */
+static int pool_2x2(const KnConvShape *s)
+{
+    return s->R == 2 && s->S == 2 && s->sh == 2 && s->sw == 2 && s->ph == 0 && s->pw == 0 &&
+           s->P == s->H / 2 && s->Q == s->W / 2;
+}
+
+/* argmax_window for pool_2x2: the same comparisons in the same order. */
+static inline int64_t argmax_2x2(const double *plane, int64_t W, int64_t p, int64_t q)
+{
+    int64_t k = 2 * p * W + 2 * q, best = k;
+    if (plane[k + 1] > plane[best]) best = k + 1;
+    if (plane[k + W] > plane[best]) best = k + W;
+    if (plane[k + W + 1] > plane[best]) best = k + W + 1;
+    return best;
+}
+
 /* One image: out (C x PQ) from x (C x HW). */
 static void pool_row(KnPool t, const double *x, const KnConvShape *s, double *out)
 {
     int64_t hw = s->H * s->W, pq = s->P * s->Q;
+    if (t == KP_MAX && pool_2x2(s)) {
+        for (int64_t c = 0; c < s->C; c++)
+            for (int64_t p = 0; p < s->P; p++)
+                for (int64_t q = 0; q < s->Q; q++)
+                    out[c * pq + p * s->Q + q] =
+                        x[c * hw + argmax_2x2(x + c * hw, s->W, p, q)];
+        return;
+    }
     double area = (double)(s->R * s->S);
     for (int64_t c = 0; c < s->C; c++) {
         const double *plane = x + c * hw;
@@ -86,6 +112,14 @@ static void pool_bwd_row(KnPool t, const double *x, const double *dout, const Kn
 {
     int64_t hw = s->H * s->W, pq = s->P * s->Q;
     double area = (double)(s->R * s->S);
+    if (t == KP_MAX && pool_2x2(s)) {
+        for (int64_t c = 0; c < s->C; c++)
+            for (int64_t p = 0; p < s->P; p++)
+                for (int64_t q = 0; q < s->Q; q++)
+                    dx[c * hw + argmax_2x2(x + c * hw, s->W, p, q)] +=
+                        dout[c * pq + p * s->Q + q];
+        return;
+    }
     for (int64_t c = 0; c < s->C; c++)
         for (int64_t p = 0; p < s->P; p++)
             for (int64_t q = 0; q < s->Q; q++) {

@@ -6,6 +6,7 @@
  */
 #include "matrix/matrix_int.h"
 
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -320,6 +321,50 @@ static void test_binary(void)
     mb_free(a), mb_free(b), mb_free(col), mb_free(row), mb_free(one), mb_free(col2);
     mb_free(b32), mb_free(p), mb_free(q), mb_free(e0), mb_free(e1), mb_free(u), mb_free(v);
     mb_free(l8);
+}
+
+/* The SIMD min/max loops (vector-vector, vector-scalar both ways, and the
+ * relu loop of max(x, +0)) against kn_min2/kn_max2 bit for bit over every
+ * pair of special values, NaN and both zeros included. */
+static int same_bits(double x, double y)
+{
+    return (x != x && y != y) || memcmp(&x, &y, sizeof x) == 0;
+}
+
+static void test_minmax_bits(void)
+{
+    const double v[] = { -INFINITY, -1.5, -0.0, 0.0, 0.5, 2.0, INFINITY, NAN, -DBL_MIN };
+    const int nv = (int)(sizeof v / sizeof v[0]);
+    MatBlock *x = mb_new(1, nv * nv, &E), *y = mb_new(1, nv * nv, &E), *z = NULL;
+    for (int i = 0; i < nv; i++)
+        for (int j = 0; j < nv; j++) {
+            x->dense[i * nv + j] = v[i];
+            y->dense[i * nv + j] = v[j];
+        }
+    mb_recount_nnz(x);
+    mb_recount_nnz(y);
+    for (int f = 0; f < 2; f++) {
+        KnBinFn fn = f ? KB_MAX : KB_MIN;
+        int ok = 1;
+        OK(kn_binary_fn(NULL, fn, x, y, &z, &E));
+        for (int k = 0; k < nv * nv; k++) {
+            double a = x->dense[k], b = y->dense[k];
+            ok &= same_bits(mb_get(z, 0, k), f ? kn_max2(a, b) : kn_min2(a, b));
+        }
+        mb_free(z);
+        for (int s = 0; s < nv; s++)
+            for (int left = 0; left < 2; left++) {
+                OK(kn_binary_fn_scalar(NULL, fn, x, v[s], left, &z, &E));
+                for (int k = 0; k < nv * nv; k++) {
+                    double a = left ? v[s] : x->dense[k], b = left ? x->dense[k] : v[s];
+                    ok &= same_bits(mb_get(z, 0, k), f ? kn_max2(a, b) : kn_min2(a, b));
+                }
+                mb_free(z);
+            }
+        CHECK(ok);
+    }
+    mb_free(x);
+    mb_free(y);
 }
 
 static void test_unary_ifelse(void)
@@ -1070,6 +1115,7 @@ int main(void)
 {
     printf("BLAS kernels: %s\n", kn_blas_setup());
     test_blocks();
+    test_minmax_bits();
     test_binop_double();
     test_unary_double();
     test_binary();
