@@ -209,10 +209,18 @@ static void im2col_dense(const double *x, const KnConvShape *s, double *col)
                         continue;
                     }
                     const double *xr = x + (c * s->H + h) * s->W;
-                    for (int64_t q = 0; q < s->Q; q++) {
-                        int64_t w = q * s->sw + j - s->pw;
-                        d[q] = (w >= 0 && w < s->W) ? xr[w] : 0.0;
-                    }
+                    /* q in [qlo, qhi) reads inside the row (w = q*sw + j - pw) */
+                    int64_t qlo = s->pw - j > 0 ? (s->pw - j + s->sw - 1) / s->sw : 0;
+                    int64_t qhi = (s->W + s->pw - j + s->sw - 1) / s->sw;
+                    if (qhi > s->Q) qhi = s->Q;
+                    if (qhi < 0) qhi = 0;
+                    if (qlo > qhi) qlo = qhi;
+                    for (int64_t q = 0; q < qlo; q++) d[q] = 0.0;
+                    if (s->sw == 1)
+                        memcpy(d + qlo, xr + qlo + j - s->pw, (size_t)(qhi - qlo) * sizeof *d);
+                    else
+                        for (int64_t q = qlo; q < qhi; q++) d[q] = xr[q * s->sw + j - s->pw];
+                    for (int64_t q = qhi; q < s->Q; q++) d[q] = 0.0;
                 }
             }
 }

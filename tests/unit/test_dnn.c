@@ -229,6 +229,8 @@ static void test_conv(void)
         shape(2, 1, 5, 5, 2, 3, 3, 1, 1, 0, 0), shape(2, 3, 6, 5, 4, 3, 3, 1, 1, 1, 1),
         shape(3, 2, 7, 7, 3, 3, 2, 2, 2, 1, 0), shape(1, 2, 4, 6, 2, 1, 1, 1, 2, 0, 0),
         shape(2, 1, 3, 3, 2, 2, 2, 3, 3, 2, 2), shape(1, 2, 5, 4, 1, 5, 4, 1, 1, 0, 0),
+        /* im2col edges: a filter wider than the padded row reaches, stride 3 with padding */
+        shape(1, 1, 3, 2, 1, 1, 4, 1, 1, 0, 1), shape(2, 2, 5, 7, 2, 2, 5, 1, 3, 0, 2),
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) conv_case(&cases[k]);
     /* empty batch */
@@ -281,10 +283,23 @@ static void test_pool(void)
     KnConvShape cases[] = {
         shape(2, 1, 4, 4, 1, 2, 2, 2, 2, 0, 0), shape(2, 3, 5, 5, 1, 3, 3, 1, 1, 1, 1),
         shape(1, 2, 7, 6, 1, 3, 2, 2, 1, 1, 0), shape(2, 2, 3, 3, 1, 2, 2, 1, 1, 0, 0),
+        shape(2, 3, 5, 7, 1, 2, 2, 2, 2, 0, 0),   /* 2x2 stride 2, last row/column unused */
     };
     for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
         pool_case(KP_MAX, &cases[k]);
         pool_case(KP_AVG, &cases[k]);
+    }
+    {   /* ties in the 2x2 stride-2 form: each window's first cell (row-major) */
+        KnConvShape t2 = shape(1, 1, 4, 4, 1, 2, 2, 2, 2, 0, 0);
+        MatBlock *x = mb_new_fill(1, 16, 3.0, &E), *d = mb_new_fill(1, 4, 5.0, &E), *g = NULL;
+        OK(kn_pool_bwd(NULL, KP_MAX, x, d, &t2, &g, &E));
+        double want[16] = { 5, 0, 5, 0, 0, 0, 0, 0, 5, 0, 5, 0, 0, 0, 0, 0 };
+        int ok = 1;
+        for (int k = 0; k < 16; k++) ok &= mb_get(g, 0, k) == want[k];
+        CHECK(ok);
+        mb_free(x);
+        mb_free(d);
+        mb_free(g);
     }
     /* ties: the gradient goes to the first maximal cell (row-major in the window) */
     KnConvShape s = shape(1, 1, 2, 2, 1, 2, 2, 1, 1, 0, 0);
