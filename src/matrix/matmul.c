@@ -36,10 +36,11 @@
  *                    one dgemm per tile over the full inner dimension; an
  *                    output too small for 4 tiles (t(X) %*% M, X tall)
  *                    splits the inner dimension into panels with partial
- *                    outputs added in panel order; X M and t(X) M with M
- *                    of <= 8 columns: X read once, by row ranges (a SIMD
- *                    loop over four rows of X) or row panels (dgemv per
- *                    column on cache-sized blocks);
+ *                    outputs added in panel order; X M with M of <= 16
+ *                    and t(X) M with M of <= 8 columns: X read once, by
+ *                    row ranges (a SIMD loop over four or two rows of X)
+ *                    or row panels (dgemv per column on cache-sized
+ *                    blocks);
  *   dgemv            M v by row ranges; t(M) v by row panels whose partial
  *                    vectors are added in panel order (tall M) or by column
  *                    ranges (wide M);
@@ -170,8 +171,9 @@ static tsr_status check_blas(const Op *a, const Op *b, Err *err)
 #define MM_TILE_FLOPS 8.0e6
 #define MM_MAX_TILES  16
 #define MM_MIN_TILE   32
-/* A %*% B and t(A) %*% B with B of at most this many columns: own kernels
- * (narrow_rows, narrow_panel), one pass over A. */
+/* A %*% B with B of at most 2x this many columns and t(A) %*% B with B of at
+ * most this many: own kernels (narrow_rows, narrow16_rows, narrow_panel), one
+ * pass over A. */
 #define MM_NARROW     8
 /* Bytes of A's rows that narrow_panel keeps in cache for B's columns after the first. */
 #define MM_NARROW_BLOCK (128 * 1024)
@@ -520,6 +522,43 @@ KN_CLONES static void narrow_rows(void *arg, int64_t lo, int64_t hi, int wid)
     }
 }
 
+/* narrow_rows for 8 < n <= 16 (j->vp is B zero-padded to k x 16): two rows
+ * of A at a time, four vector accumulators per row. */
+KN_CLONES static void narrow16_rows(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    (void)wid;
+    const GemmJob *j = arg;
+    const double *A = j->a.m->dense;
+    const mm_v4 *V = (const mm_v4 *)(const void *)j->vp;
+    const int64_t k = j->k, n = j->n;
+    const mm_v4 zero = { 0, 0, 0, 0 };
+    int64_t i = lo;
+    for (; i < hi; i += 2) {
+        int two = i + 1 < hi;
+        const double *a0 = A + i * k, *a1 = two ? a0 + k : a0;
+        mm_v4 c00 = zero, c01 = zero, c02 = zero, c03 = zero;
+        mm_v4 c10 = zero, c11 = zero, c12 = zero, c13 = zero;
+        for (int64_t p = 0; p < k; p++) {
+            const mm_v4 *v = V + 4 * p;
+            c00 += a0[p] * v[0];
+            c01 += a0[p] * v[1];
+            c02 += a0[p] * v[2];
+            c03 += a0[p] * v[3];
+            c10 += a1[p] * v[0];
+            c11 += a1[p] * v[1];
+            c12 += a1[p] * v[2];
+            c13 += a1[p] * v[3];
+        }
+        double t[2][16];
+        memcpy(t[0], &c00, 32), memcpy(t[0] + 4, &c01, 32);
+        memcpy(t[0] + 8, &c02, 32), memcpy(t[0] + 12, &c03, 32);
+        memcpy(t[1], &c10, 32), memcpy(t[1] + 4, &c11, 32);
+        memcpy(t[1] + 8, &c12, 32), memcpy(t[1] + 12, &c13, 32);
+        memcpy(j->c + i * n, t[0], (size_t)n * sizeof(double));
+        if (two) memcpy(j->c + (i + 1) * n, t[1], (size_t)n * sizeof(double));
+    }
+}
+
 /* C = op(A) op(B) for non-empty valid dimensions.  A vector operand is
  * contiguous whether or not it is transposed.  A product whose output is
  * too small to tile (e.g. t(X) %*% M with X tall, M a few columns) splits
@@ -531,14 +570,16 @@ static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlo
     if (b->cols == 1) return gemv_par(par, a->m, a->trans, b->m->dense, c->dense, err);
     if (a->rows == 1) return gemv_par(par, b->m, !b->trans, a->m->dense, c->dense, err);
     GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0, NULL };
-    if (!a->trans && j.n <= MM_NARROW && j.m >= 4 * MM_MIN_TILE) {
-        j.vp = calloc((size_t)(j.k * 8), sizeof *j.vp);
+    if (!a->trans && j.n <= 2 * MM_NARROW && j.m >= 4 * MM_MIN_TILE) {
+        int64_t pad = j.n <= MM_NARROW ? 8 : 16;
+        j.vp = calloc((size_t)(j.k * pad), sizeof *j.vp);
         if (!j.vp) return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
         const double *B = b->m->dense;
         for (int64_t p = 0; p < j.k; p++)
             for (int64_t q = 0; q < j.n; q++)
-                j.vp[p * 8 + q] = b->trans ? B[q * j.k + p] : B[p * j.n + q];
-        par_for(par, j.m, par_grain(j.m, 2.0 * (double)j.n * (double)j.k), narrow_rows, &j);
+                j.vp[p * pad + q] = b->trans ? B[q * j.k + p] : B[p * j.n + q];
+        par_for(par, j.m, par_grain(j.m, 2.0 * (double)j.n * (double)j.k),
+                pad == 8 ? narrow_rows : narrow16_rows, &j);
         free(j.vp);
         return TSR_OK;
     }

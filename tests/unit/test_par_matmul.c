@@ -190,6 +190,13 @@ static void test_matmul(void)
     check_shapes(40, 12000, 30, 1.0, 1.0, PLAIN, __LINE__);    /* dgemm per panel */
     check_shapes(50, 20000, 3, 1.0, 1.0, SPECIAL, __LINE__);
     check_shapes(40, 12000, 30, 1.0, 1.0, SPECIAL, __LINE__);
+    /* tall X times a narrow M: the SIMD row loops (<= 8 and <= 16 columns, odd row counts) */
+    check_shapes(3001, 30, 5, 1.0, 1.0, PLAIN, __LINE__);
+    check_shapes(2003, 7, 8, 1.0, 1.0, PLAIN, __LINE__);
+    check_shapes(3001, 45, 13, 1.0, 1.0, PLAIN, __LINE__);
+    check_shapes(1999, 20, 16, 1.0, 1.0, PLAIN, __LINE__);
+    check_shapes(3001, 30, 5, 1.0, 1.0, SPECIAL, __LINE__);
+    check_shapes(3001, 45, 13, 1.0, 1.0, SPECIAL, __LINE__);
 
     /* t(A) B with a wide CSR A (few non-zeros per output row): transpose + gather */
     MatBlock *wa = rnd(300, 5000, 0.005, 1, PLAIN), *wb = rnd(300, 40, 1.0, 0, PLAIN);
