@@ -50,6 +50,11 @@
  * last n & 7 values in order. */
 KN_CLONES static KSum sum_range_ks(const double *x, int64_t n)
 {
+    if (n < 8) {   /* no lanes: merging eight (0, 0) lanes leaves (0, 0) */
+        KSum k = { 0, 0 };
+        for (int64_t i = 0; i < n; i++) ks_add(&k, x[i]);
+        return k;
+    }
     KsLanes L;
     int64_t n8 = n & ~(int64_t)7;
     ksl_init(&L);

@@ -328,8 +328,8 @@ tsr_status kn_reshape(const MatBlock *a, int64_t rows, int64_t cols, int byrow,
 /* ---- indexing (1-based inclusive bounds, already converted to int) -------- */
 /* Error: "Invalid values for matrix indexing: [rl:ru,cl:cu] must be within
  * matrix dimensions [m,n]" */
-tsr_status kn_slice(const MatBlock *a, int64_t rl, int64_t ru, int64_t cl, int64_t cu,
-                    MatBlock **out, Err *err);
+tsr_status kn_slice(const ParCtx *par, const MatBlock *a, int64_t rl, int64_t ru, int64_t cl,
+                    int64_t cu, MatBlock **out, Err *err);
 /* In-place left indexing into `a` (caller guarantees exclusive ownership).
  * A CSR target has its rows rewritten in place (one move of the CSR tail),
  * or is converted to dense first when the result would not be sparse; a

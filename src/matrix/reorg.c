@@ -583,11 +583,11 @@ static MatBlock *slice_csr(const MatBlock *a, int64_t r0, int64_t r1, int64_t c0
     return z;
 }
 
-static MatBlock *slice_dense(const MatBlock *a, int64_t r0, int64_t r1, int64_t c0, int64_t c1,
-                             Err *err)
+static MatBlock *slice_dense(const ParCtx *par, const MatBlock *a, int64_t r0, int64_t r1,
+                             int64_t c0, int64_t c1, Err *err)
 {
     int64_t m = r1 - r0, n = c1 - c0, nz = 0;
-    MatBlock *z = mb_new_uninit(NULL, m, n, err);   /* every cell is written below */
+    MatBlock *z = mb_new_uninit(par, m, n, err);   /* every cell is written below */
     if (!z) return NULL;
     if (m == a->rows && n == a->cols) {
         memcpy(z->dense, a->dense, (size_t)(m * n) * sizeof(double));
@@ -607,13 +607,13 @@ static MatBlock *slice_dense(const MatBlock *a, int64_t r0, int64_t r1, int64_t 
     return z;
 }
 
-tsr_status kn_slice(const MatBlock *a, int64_t rl, int64_t ru, int64_t cl, int64_t cu,
-                    MatBlock **out, Err *err)
+tsr_status kn_slice(const ParCtx *par, const MatBlock *a, int64_t rl, int64_t ru, int64_t cl,
+                    int64_t cu, MatBlock **out, Err *err)
 {
     *out = NULL;
     if (check_range(a, rl, ru, cl, cu, err) != TSR_OK) return err->code;
     *out = a->sparse ? slice_csr(a, rl - 1, ru, cl - 1, cu, err)
-                     : slice_dense(a, rl - 1, ru, cl - 1, cu, err);
+                     : slice_dense(par, a, rl - 1, ru, cl - 1, cu, err);
     return *out ? TSR_OK : err->code;
 }
 

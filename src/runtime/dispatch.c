@@ -301,17 +301,17 @@ tsr_status rt_op_rindex(Interp *in, const Value *x, const IdxBounds *ix, Value *
     } else if (cp && ix->cl == ix->cu) {
         /* one column from the column partition: row cl of the transpose,
          * which has the layout of the column vector */
-        st = kn_slice(cp, ix->cl, ix->cl, ix->rl, ix->ru, &r, &in->ctx.err);
+        st = kn_slice(&in->ctx.par, cp, ix->cl, ix->cl, ix->rl, ix->ru, &r, &in->ctx.err);
         if (st == TSR_OK && !r->sparse) {
             r->rows = r->cols;
             r->cols = 1;
         } else if (st == TSR_OK) {
             mb_free(r);
             r = NULL;
-            st = kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err);
+            st = kn_slice(&in->ctx.par, m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err);
         }
     } else {
-        st = kn_slice(m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err);
+        st = kn_slice(&in->ctx.par, m, ix->rl, ix->ru, ix->cl, ix->cu, &r, &in->ctx.err);
     }
     if (st == TSR_OK) {
         *out = rt_mat_take(r);

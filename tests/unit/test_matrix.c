@@ -768,17 +768,17 @@ static void test_reorg(void)
     CHECK_ERR(kn_reshape(a, 4, 2, 1, &z, &E),
               "Reshape matrix requires consistent numbers of input/output cells (2:3, 4:2).");
 
-    OK(kn_slice(a, 1, 2, 2, 3, &z, &E));
+    OK(kn_slice(NULL, a, 1, 2, 2, 3, &z, &E));
     CHECK_M(z, 2, 2, 2, 0, 5, 6);
     mb_free(z);
-    OK(kn_slice(a, 2, 2, 1, 3, &z, &E));
+    OK(kn_slice(NULL, a, 2, 2, 1, 3, &z, &E));
     CHECK_M(z, 1, 3, 4, 5, 6);
     mb_free(z);
-    CHECK_ERR(kn_slice(a, 0, 1, 1, 1, &z, &E),
+    CHECK_ERR(kn_slice(NULL, a, 0, 1, 1, 1, &z, &E),
               "Invalid values for matrix indexing: [0:1,1:1] must be within matrix dimensions [2,3]");
-    CHECK_ERR(kn_slice(a, 2, 1, 1, 1, &z, &E),
+    CHECK_ERR(kn_slice(NULL, a, 2, 1, 1, 1, &z, &E),
               "Invalid values for matrix indexing: [2:1,1:1] must be within matrix dimensions [2,3]");
-    CHECK_ERR(kn_slice(a, 1, 1, 1, 4, &z, &E),
+    CHECK_ERR(kn_slice(NULL, a, 1, 1, 1, 4, &z, &E),
               "Invalid values for matrix indexing: [1:1,1:4] must be within matrix dimensions [2,3]");
 
     MatBlock *t = mb_copy(a, &E), *src = MK(2, 1, 0, 9);

@@ -477,7 +477,7 @@ static void test_slice(void)
         if (m == 0 || n == 0) {
             MatBlock *x = tb_as_fmt(a, 1), *z = NULL;
             err_clear(&E);
-            CHECK(kn_slice(x, 1, 1, 1, 1, &z, &E) != TSR_OK && z == NULL);
+            CHECK(kn_slice(NULL, x, 1, 1, 1, 1, &z, &E) != TSR_OK && z == NULL);
             mb_free(x);
             mb_free(a);
             continue;
@@ -492,7 +492,7 @@ static void test_slice(void)
                 MatBlock *x = tb_as_fmt(a, sp), *z = NULL;
                 char what[80];
                 snprintf(what, sizeof what, "slice cat %d range %zu sparse=%d", k, s, sp);
-                OK(kn_slice(x, rs[s][0], rs[s][1], rs[s][2], rs[s][3], &z, &E));
+                OK(kn_slice(NULL, x, rs[s][0], rs[s][1], rs[s][2], rs[s][3], &z, &E));
                 CHECK_EQ(z, want, what);
                 if (sp) CHECK(z && z->sparse);
                 CHECK(untouched(x, a));
