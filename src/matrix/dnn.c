@@ -193,6 +193,18 @@ static tsr_status run_images(const ParCtx *par, ConvJob *j, int64_t n, ParRangeF
 
 /* ---- im2col / col2im ------------------------------------------------------------------------------- */
 
+/* The output columns q in [qlo, qhi) whose input column w = q*sw + j - pw
+ * at filter column j lies inside the image (0 <= w < W). */
+static inline void q_range(const KnConvShape *s, int64_t j, int64_t *qlo, int64_t *qhi)
+{
+    int64_t lo = s->pw - j > 0 ? (s->pw - j + s->sw - 1) / s->sw : 0;
+    int64_t hi = (s->W + s->pw - j + s->sw - 1) / s->sw;
+    if (hi > s->Q) hi = s->Q;
+    if (hi < 0) hi = 0;
+    *qlo = lo < hi ? lo : hi;
+    *qhi = hi;
+}
+
 /* col[(c*R+i)*S+j][p*Q+q] = x[c, p*sh+i-ph, q*sw+j-pw] (0 outside). */
 static void im2col_dense(const double *x, const KnConvShape *s, double *col)
 {
@@ -209,17 +221,13 @@ static void im2col_dense(const double *x, const KnConvShape *s, double *col)
                         continue;
                     }
                     const double *xr = x + (c * s->H + h) * s->W;
-                    /* q in [qlo, qhi) reads inside the row (w = q*sw + j - pw) */
-                    int64_t qlo = s->pw - j > 0 ? (s->pw - j + s->sw - 1) / s->sw : 0;
-                    int64_t qhi = (s->W + s->pw - j + s->sw - 1) / s->sw;
-                    if (qhi > s->Q) qhi = s->Q;
-                    if (qhi < 0) qhi = 0;
-                    if (qlo > qhi) qlo = qhi;
+                    int64_t qlo, qhi, off = j - s->pw;
+                    q_range(s, j, &qlo, &qhi);
                     for (int64_t q = 0; q < qlo; q++) d[q] = 0.0;
-                    if (s->sw == 1)
-                        memcpy(d + qlo, xr + qlo + j - s->pw, (size_t)(qhi - qlo) * sizeof *d);
+                    if (s->sw == 1)   /* a short run: a loop, not a memcpy call */
+                        for (int64_t q = qlo; q < qhi; q++) d[q] = xr[q + off];
                     else
-                        for (int64_t q = qlo; q < qhi; q++) d[q] = xr[q * s->sw + j - s->pw];
+                        for (int64_t q = qlo; q < qhi; q++) d[q] = xr[q * s->sw + off];
                     for (int64_t q = qhi; q < s->Q; q++) d[q] = 0.0;
                 }
             }
@@ -265,10 +273,13 @@ static void col2im_add(const double *col, const KnConvShape *s, double *dx)
                     int64_t h = p * s->sh + i - s->ph;
                     if (h < 0 || h >= s->H) continue;
                     double *xr = dx + (c * s->H + h) * s->W;
-                    for (int64_t q = 0; q < s->Q; q++) {
-                        int64_t w = q * s->sw + j - s->pw;
-                        if (w >= 0 && w < s->W) xr[w] += src[p * s->Q + q];
-                    }
+                    const double *sr = src + p * s->Q;
+                    int64_t qlo, qhi, off = j - s->pw;
+                    q_range(s, j, &qlo, &qhi);
+                    if (s->sw == 1)
+                        for (int64_t q = qlo; q < qhi; q++) xr[q + off] += sr[q];
+                    else
+                        for (int64_t q = qlo; q < qhi; q++) xr[q * s->sw + off] += sr[q];
                 }
             }
 }
