@@ -533,11 +533,40 @@ typedef struct RowAgg {
     double *z;
 } RowAgg;
 
+/* min or max of a short dense row (fewer than 16 cells), minmax_range's
+ * result without its vector setup: a select per cell, NaN and the sign of a
+ * zero result settled after. */
+static inline double minmax_short(const double *x, int64_t n, int is_min)
+{
+    double m = is_min ? INFINITY : -INFINITY;
+    int nan = 0;
+    if (is_min)
+        for (int64_t k = 0; k < n; k++) {
+            m = x[k] < m ? x[k] : m;
+            nan |= x[k] != x[k];
+        }
+    else
+        for (int64_t k = 0; k < n; k++) {
+            m = x[k] > m ? x[k] : m;
+            nan |= x[k] != x[k];
+        }
+    if (nan) return NAN;
+    if (m == 0.0)   /* min prefers -0.0, max prefers +0.0 */
+        for (int64_t k = 0; k < n; k++)
+            if (x[k] == 0.0 && (signbit(x[k]) != 0) == (is_min != 0)) return x[k];
+    return m;
+}
+
 static void row_agg_task(void *arg, int64_t lo, int64_t hi, int wid)
 {
     const RowAgg *j = arg;
     const MatBlock *a = j->a;
     (void)wid;
+    if (!a->sparse && a->cols > 0 && a->cols < 16 && (j->fn == KA_MIN || j->fn == KA_MAX)) {
+        for (int64_t i = lo; i < hi; i++)
+            j->z[i] = minmax_short(a->dense + i * a->cols, a->cols, j->fn == KA_MIN);
+        return;
+    }
     for (int64_t i = lo; i < hi; i++)
         j->z[i] = a->sparse ? agg_csr_row(j->fn, a, i)
                             : agg_range(j->fn, a->cols ? a->dense + i * a->cols : NULL, a->cols);

@@ -307,8 +307,21 @@ typedef struct GemmJob {
     double *c;
     int64_t m, n, k;
     int64_t tm, tn, gn;    /* tile size, tiles per tile row */
-    double *vp;            /* narrow_rows: B zero-padded to k x 8 */
+    double *vp;            /* narrow_rows: B zero-padded to k x 8 (16) */
+    int64_t grain, *nzc;   /* narrow_rows: row chunks and their non-zero counts */
 } GemmJob;
+
+/* Stores row r of a narrow product (n <= 16 cells of t) and counts its
+ * non-zeros (a loop: a memcpy call per short row cost more than the row). */
+static inline int64_t narrow_store(double *restrict dst, const double *restrict t, int64_t n)
+{
+    int64_t nz = 0;
+    for (int64_t q = 0; q < n; q++) {
+        dst[q] = t[q];
+        nz += t[q] != 0.0;
+    }
+    return nz;
+}
 
 /* Tile t of C = op(A) op(B): one single-threaded dgemm over the full k. */
 static void gemm_tile(void *arg, int64_t t, int wid)
@@ -476,7 +489,7 @@ KN_CLONES static void narrow_rows(void *arg, int64_t lo, int64_t hi, int wid)
     const mm_v4 *V = (const mm_v4 *)(const void *)j->vp;
     const int64_t k = j->k, n = j->n;
     const mm_v4 zero = { 0, 0, 0, 0 };
-    int64_t i = lo;
+    int64_t i = lo, nz = 0;
     for (; i + 4 <= hi; i += 4) {
         const double *a0 = A + i * k, *a1 = a0 + k, *a2 = a1 + k, *a3 = a2 + k;
         mm_v4 c0l = zero, c1l = zero, c2l = zero, c3l = zero;
@@ -506,7 +519,7 @@ KN_CLONES static void narrow_rows(void *arg, int64_t lo, int64_t hi, int wid)
         memcpy(t[1], &c1l, 32), memcpy(t[1] + 4, &c1h, 32);
         memcpy(t[2], &c2l, 32), memcpy(t[2] + 4, &c2h, 32);
         memcpy(t[3], &c3l, 32), memcpy(t[3] + 4, &c3h, 32);
-        for (int r = 0; r < 4; r++) memcpy(j->c + (i + r) * n, t[r], (size_t)n * sizeof(double));
+        for (int r = 0; r < 4; r++) nz += narrow_store(j->c + (i + r) * n, t[r], n);
     }
     for (; i < hi; i++) {
         const double *a0 = A + i * k;
@@ -518,8 +531,9 @@ KN_CLONES static void narrow_rows(void *arg, int64_t lo, int64_t hi, int wid)
         double t[8];
         memcpy(t, &cl, 32);
         memcpy(t + 4, &chv, 32);
-        memcpy(j->c + i * n, t, (size_t)n * sizeof(double));
+        nz += narrow_store(j->c + i * n, t, n);
     }
+    j->nzc[lo / j->grain] = nz;
 }
 
 /* narrow_rows for 8 < n <= 16 (j->vp is B zero-padded to k x 16): two rows
@@ -532,7 +546,7 @@ KN_CLONES static void narrow16_rows(void *arg, int64_t lo, int64_t hi, int wid)
     const mm_v4 *V = (const mm_v4 *)(const void *)j->vp;
     const int64_t k = j->k, n = j->n;
     const mm_v4 zero = { 0, 0, 0, 0 };
-    int64_t i = lo;
+    int64_t i = lo, nz = 0;
     for (; i < hi; i += 2) {
         int two = i + 1 < hi;
         const double *a0 = A + i * k, *a1 = two ? a0 + k : a0;
@@ -554,9 +568,10 @@ KN_CLONES static void narrow16_rows(void *arg, int64_t lo, int64_t hi, int wid)
         memcpy(t[0] + 8, &c02, 32), memcpy(t[0] + 12, &c03, 32);
         memcpy(t[1], &c10, 32), memcpy(t[1] + 4, &c11, 32);
         memcpy(t[1] + 8, &c12, 32), memcpy(t[1] + 12, &c13, 32);
-        memcpy(j->c + i * n, t[0], (size_t)n * sizeof(double));
-        if (two) memcpy(j->c + (i + 1) * n, t[1], (size_t)n * sizeof(double));
+        nz += narrow_store(j->c + i * n, t[0], n);
+        if (two) nz += narrow_store(j->c + (i + 1) * n, t[1], n);
     }
+    j->nzc[lo / j->grain] = nz;
 }
 
 /* C = op(A) op(B) for non-empty valid dimensions.  A vector operand is
@@ -565,22 +580,33 @@ KN_CLONES static void narrow16_rows(void *arg, int64_t lo, int64_t hi, int wid)
  * the inner dimension into panels with m x n partials added in panel order
  * (at most MM_MAX_TILES; the split depends on the shapes only). */
 static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlock *c,
-                             Err *err)
+                             int *counted, Err *err)
 {
+    *counted = 0;
     if (b->cols == 1) return gemv_par(par, a->m, a->trans, b->m->dense, c->dense, err);
     if (a->rows == 1) return gemv_par(par, b->m, !b->trans, a->m->dense, c->dense, err);
-    GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0, NULL };
+    GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0, NULL, 0, NULL };
     if (!a->trans && j.n <= 2 * MM_NARROW && j.m >= 4 * MM_MIN_TILE) {
         int64_t pad = j.n <= MM_NARROW ? 8 : 16;
+        j.grain = par_grain(j.m, 2.0 * (double)j.n * (double)j.k);
+        int64_t nch = par_nchunks(j.m, j.grain);
         j.vp = calloc((size_t)(j.k * pad), sizeof *j.vp);
-        if (!j.vp) return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
+        j.nzc = malloc((size_t)nch * sizeof *j.nzc);
+        if (!j.vp || !j.nzc) {
+            free(j.vp);
+            free(j.nzc);
+            return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
+        }
         const double *B = b->m->dense;
         for (int64_t p = 0; p < j.k; p++)
             for (int64_t q = 0; q < j.n; q++)
                 j.vp[p * pad + q] = b->trans ? B[q * j.k + p] : B[p * j.n + q];
-        par_for(par, j.m, par_grain(j.m, 2.0 * (double)j.n * (double)j.k),
-                pad == 8 ? narrow_rows : narrow16_rows, &j);
+        par_for(par, j.m, j.grain, pad == 8 ? narrow_rows : narrow16_rows, &j);
+        c->nnz = 0;
+        for (int64_t t = 0; t < nch; t++) c->nnz += j.nzc[t];
+        *counted = 1;
         free(j.vp);
+        free(j.nzc);
         return TSR_OK;
     }
     gemm_grid(&j);
@@ -622,11 +648,12 @@ static tsr_status matmul_dense(const ParCtx *par, const Op *x, const Op *y, MatB
                               : mb_new_ctx(par, x->rows, y->cols, err);
     if (!c) return err->code;
     if (MB_CELLS(c) > 0 && x->cols > 0) {
-        if (gemm_dense(par, x, y, c, err) != TSR_OK) {
+        int counted;
+        if (gemm_dense(par, x, y, c, &counted, err) != TSR_OK) {
             mb_free(c);
             return err->code;
         }
-        dense_nnz(par, c);
+        if (!counted) dense_nnz(par, c);
     }
     *out = c;
     return TSR_OK;

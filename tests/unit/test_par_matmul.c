@@ -135,6 +135,11 @@ static void check_mm(const MatBlock *a, int ta, const MatBlock *b, int tb, int s
         return;
     }
     if (!special) check_at(near_naive(ref, a, ta, b, tb), "naive product", __FILE__, line);
+    MatBlock *cp = mb_copy(ref, &err);   /* the kernel's non-zero count is exact */
+    int64_t nnz = ref->nnz;
+    mb_recount_nnz(cp);
+    check_at(cp->nnz == nnz, "nnz of the product", __FILE__, line);
+    mb_free(cp);
     for (int k = 0; k < NCTX; k++) {
         MatBlock *c = NULL;
         st = kn_matmul_ex(&g_ctx[k], a, ta, b, tb, &c, &err);
