@@ -567,6 +567,15 @@ static void row_agg_task(void *arg, int64_t lo, int64_t hi, int wid)
             j->z[i] = minmax_short(a->dense + i * a->cols, a->cols, j->fn == KA_MIN);
         return;
     }
+    if (!a->sparse && a->cols > 0 && a->cols < 8 && (j->fn == KA_SUM || j->fn == KA_MEAN)) {
+        for (int64_t i = lo; i < hi; i++) {   /* sum_range_ks of < 8 values, inline */
+            const double *x = a->dense + i * a->cols;
+            KSum k = { 0, 0 };
+            for (int64_t q = 0; q < a->cols; q++) ks_add(&k, x[q]);
+            j->z[i] = j->fn == KA_SUM ? ks_value(&k) : ks_value(&k) / (double)a->cols;
+        }
+        return;
+    }
     for (int64_t i = lo; i < hi; i++)
         j->z[i] = a->sparse ? agg_csr_row(j->fn, a, i)
                             : agg_range(j->fn, a->cols ? a->dense + i * a->cols : NULL, a->cols);
