@@ -45,16 +45,20 @@
 
 /* ---- contiguous ranges ------------------------------------------------------------ */
 
+/* Compensated sum of fewer than 8 values: ks_add in order. */
+static inline KSum sum_short_ks(const double *x, int64_t n)
+{
+    KSum k = { 0, 0 };
+    for (int64_t i = 0; i < n; i++) ks_add(&k, x[i]);
+    return k;
+}
+
 /* Compensated sum of n contiguous doubles as a (s, c) pair: eight TwoSum
  * lanes (KsLanes, matrix_int.h, shared with the fused kernel), then the
  * last n & 7 values in order. */
 KN_CLONES static KSum sum_range_ks(const double *x, int64_t n)
 {
-    if (n < 8) {   /* no lanes: merging eight (0, 0) lanes leaves (0, 0) */
-        KSum k = { 0, 0 };
-        for (int64_t i = 0; i < n; i++) ks_add(&k, x[i]);
-        return k;
-    }
+    if (n < 8) return sum_short_ks(x, n);   /* merging eight (0, 0) lanes leaves (0, 0) */
     KsLanes L;
     int64_t n8 = n & ~(int64_t)7;
     ksl_init(&L);
@@ -294,6 +298,43 @@ static inline v2d vsel_min(v2d a, v2d b, int is_min)
 /* is_min: minimum, else maximum.  The main loop is branch-free SIMD (GCC
  * vector extensions); NaN and the sign of a zero result are settled
  * afterwards (Java Math.min semantics: NaN wins, -0.0 < +0.0). */
+/* Extends the extreme m over x[0, n) by a select per cell (no branch on
+ * the data); *nan records a NaN. */
+static inline double minmax_scan(const double *x, int64_t n, double m, int *nan, int is_min)
+{
+    if (is_min)
+        for (int64_t k = 0; k < n; k++) {
+            m = x[k] < m ? x[k] : m;
+            *nan |= x[k] != x[k];
+        }
+    else
+        for (int64_t k = 0; k < n; k++) {
+            m = x[k] > m ? x[k] : m;
+            *nan |= x[k] != x[k];
+        }
+    return m;
+}
+
+/* The result from the extreme m of all n cells: NaN wins, and a zero
+ * result takes the sign min (-0.0) or max (+0.0) prefers if some cell has it. */
+static inline double minmax_settle(const double *x, int64_t n, double m, int nan, int is_min)
+{
+    if (nan) return NAN;
+    if (m == 0.0)
+        for (int64_t j = 0; j < n; j++)
+            if (x[j] == 0.0 && (signbit(x[j]) != 0) == (is_min != 0)) return x[j];
+    return m;
+}
+
+/* min or max of a short dense row (fewer than 16 cells) without
+ * minmax_range's vector setup. */
+static inline double minmax_short(const double *x, int64_t n, int is_min)
+{
+    int nan = 0;
+    double m = minmax_scan(x, n, is_min ? INFINITY : -INFINITY, &nan, is_min);
+    return minmax_settle(x, n, m, nan, is_min);
+}
+
 static double minmax_range(const double *x, int64_t n, int is_min)
 {
     double init = is_min ? INFINITY : -INFINITY, m = init;
@@ -310,16 +351,8 @@ static double minmax_range(const double *x, int64_t n, int is_min)
     int nan = nanv[0] || nanv[1];
     for (int l = 0; l < 4; l++)
         for (int h = 0; h < 2; h++) m = (is_min ? acc[l][h] < m : acc[l][h] > m) ? acc[l][h] : m;
-    for (; i < n; i++) {
-        m = (is_min ? x[i] < m : x[i] > m) ? x[i] : m;
-        nan |= (x[i] != x[i]);
-    }
-    if (nan) return NAN;
-    if (m == 0.0) {  /* min prefers -0.0, max prefers +0.0 */
-        for (int64_t j = 0; j < n; j++)
-            if (x[j] == 0.0 && (signbit(x[j]) != 0) == (is_min != 0)) return x[j];
-    }
-    return m;
+    m = minmax_scan(x + i, n - i, m, &nan, is_min);
+    return minmax_settle(x, n, m, nan, is_min);
 }
 
 static double prod_range(const double *x, int64_t n)
@@ -533,30 +566,6 @@ typedef struct RowAgg {
     double *z;
 } RowAgg;
 
-/* min or max of a short dense row (fewer than 16 cells), minmax_range's
- * result without its vector setup: a select per cell, NaN and the sign of a
- * zero result settled after. */
-static inline double minmax_short(const double *x, int64_t n, int is_min)
-{
-    double m = is_min ? INFINITY : -INFINITY;
-    int nan = 0;
-    if (is_min)
-        for (int64_t k = 0; k < n; k++) {
-            m = x[k] < m ? x[k] : m;
-            nan |= x[k] != x[k];
-        }
-    else
-        for (int64_t k = 0; k < n; k++) {
-            m = x[k] > m ? x[k] : m;
-            nan |= x[k] != x[k];
-        }
-    if (nan) return NAN;
-    if (m == 0.0)   /* min prefers -0.0, max prefers +0.0 */
-        for (int64_t k = 0; k < n; k++)
-            if (x[k] == 0.0 && (signbit(x[k]) != 0) == (is_min != 0)) return x[k];
-    return m;
-}
-
 static void row_agg_task(void *arg, int64_t lo, int64_t hi, int wid)
 {
     const RowAgg *j = arg;
@@ -569,9 +578,7 @@ static void row_agg_task(void *arg, int64_t lo, int64_t hi, int wid)
     }
     if (!a->sparse && a->cols > 0 && a->cols < 8 && (j->fn == KA_SUM || j->fn == KA_MEAN)) {
         for (int64_t i = lo; i < hi; i++) {   /* sum_range_ks of < 8 values, inline */
-            const double *x = a->dense + i * a->cols;
-            KSum k = { 0, 0 };
-            for (int64_t q = 0; q < a->cols; q++) ks_add(&k, x[q]);
+            KSum k = sum_short_ks(a->dense + i * a->cols, a->cols);
             j->z[i] = j->fn == KA_SUM ? ks_value(&k) : ks_value(&k) / (double)a->cols;
         }
         return;

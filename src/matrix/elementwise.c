@@ -268,28 +268,17 @@ DEF_VEC_FUNCS(op_maxg, vminmax2(va, vb, 1))
 
 /* max(x, +0) (relu): x where x > 0 or NaN (not x <= 0), else +0 - the same
  * as vminmax2 (max(-0, +0) = +0, NaN + 0 = NaN) in two instructions. */
-static int64_t relu_loop(const double *restrict x, double *restrict z, int64_t n)
+static inline v2d vrelu(v2d a, v2d zero)
 {
-    const v2d vz = { 0.0, 0.0 };
-    v2i cnt = { 0, 0 };
-    int64_t i = 0;
-    for (; i + 2 <= n; i += 2) {
-        v2d va = v2_load(x + i);
 #ifdef __SSE2__
-        v2d r = (v2d)_mm_and_pd((__m128d)va, _mm_cmpnle_pd((__m128d)va, (__m128d)vz));
+    return (v2d)_mm_and_pd((__m128d)a, _mm_cmpnle_pd((__m128d)a, (__m128d)zero));
 #else
-        v2d r = vminmax2(va, vz, 1);
+    return vminmax2(a, zero, 1);
 #endif
-        memcpy(z + i, &r, sizeof r);
-        cnt -= (r != vz);
-    }
-    int64_t nz = cnt[0] + cnt[1];
-    for (; i < n; i++) {
-        z[i] = kn_max2(x[i], 0.0);
-        nz += z[i] != 0.0;
-    }
-    return nz;
 }
+
+static int64_t relu_loop(const double *restrict x, double *restrict z, int64_t n)
+VEC_LOOP(op_maxg, vrelu(va, vb), v2_load(x + i), vz, x[i], 0.0)
 
 static int64_t op_max_vs(const double *restrict x, double s, double *restrict z, int64_t n)
 {

@@ -175,6 +175,8 @@ static tsr_status check_blas(const Op *a, const Op *b, Err *err)
  * most this many: own kernels (narrow_rows, narrow16_rows, narrow_panel), one
  * pass over A. */
 #define MM_NARROW     8
+/* narrow_rows: the zero-padded B must stay in cache (every group of rows reads all of it). */
+#define MM_NARROW_B_BYTES (256 * 1024)
 /* Bytes of A's rows that narrow_panel keeps in cache for B's columns after the first. */
 #define MM_NARROW_BLOCK (128 * 1024)
 /* Row panels of tsmm keep one k x k partial each: at most this many. */
@@ -196,6 +198,14 @@ static int64_t cap_chunks(int64_t n, int64_t grain, int64_t maxch)
     if (maxch < 1) maxch = 1;
     if (par_nchunks(n, grain) <= maxch) return grain;
     return maxch == 1 || n <= 1 ? (n > 1 ? n : 1) : cdiv(n, maxch);
+}
+
+/* Grain of the row panels of a Gram product t(X) X (X n x k): at most
+ * MM_MAX_PANELS panels, and at most n / (2k) so that the k x k partials
+ * stay below half of X. */
+static int64_t gram_grain(int64_t n, int64_t k)
+{
+    return cap_chunks(n, par_grain(n, (double)k * (double)k), min64(MM_MAX_PANELS, n / (2 * k)));
 }
 
 /* ---- shared helpers: nnz, partial sums, mirroring --------------------------------------- */
@@ -586,8 +596,9 @@ static tsr_status gemm_dense(const ParCtx *par, const Op *a, const Op *b, MatBlo
     if (b->cols == 1) return gemv_par(par, a->m, a->trans, b->m->dense, c->dense, err);
     if (a->rows == 1) return gemv_par(par, b->m, !b->trans, a->m->dense, c->dense, err);
     GemmJob j = { *a, *b, c->dense, a->rows, b->cols, a->cols, 0, 0, 0, NULL, 0, NULL };
-    if (!a->trans && j.n <= 2 * MM_NARROW && j.m >= 4 * MM_MIN_TILE) {
-        int64_t pad = j.n <= MM_NARROW ? 8 : 16;
+    int64_t pad = j.n <= MM_NARROW ? 8 : 16;
+    if (!a->trans && j.n <= 2 * MM_NARROW && j.m >= 4 * MM_MIN_TILE &&
+        j.k * pad * (int64_t)sizeof(double) <= MM_NARROW_B_BYTES) {
         j.grain = par_grain(j.m, 2.0 * (double)j.n * (double)j.k);
         int64_t nch = par_nchunks(j.m, j.grain);
         j.vp = calloc((size_t)(j.k * pad), sizeof *j.vp);
@@ -1222,8 +1233,7 @@ static tsr_status tsmm_dense(const ParCtx *par, const MatBlock *a, int left, Mat
     j.n = c->rows;
     int64_t m = a->rows, k = a->cols;
     if (left && m >= 4 * k && (double)m * (double)k * (double)k >= MM_PAR_FLOPS) {
-        j.grain = par_grain(m, (double)k * (double)k);
-        j.grain = cap_chunks(m, j.grain, min64(MM_MAX_PANELS, m / (2 * k)));
+        j.grain = gram_grain(m, k);
         j.np = par_nchunks(m, j.grain) - 1;
     }
     if (j.np > 0) {
@@ -1296,8 +1306,7 @@ tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, Ma
         return TSR_OK;
     }
     WtsmmJob j = { x, w->dense, c->dense, NULL, NULL, 0, 0, 0 };
-    j.grain = par_grain(n, (double)k * (double)k);
-    j.grain = cap_chunks(n, j.grain, min64(MM_MAX_PANELS, n / (2 * k) > 0 ? n / (2 * k) : 1));
+    j.grain = gram_grain(n, k);
     j.np = par_nchunks(n, j.grain) - 1;
     j.blk = WTSMM_BLOCK_BYTES / (8 * k);
     if (j.blk < 8) j.blk = 8;

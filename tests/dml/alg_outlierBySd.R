@@ -1,31 +1,14 @@
 # tol: rtol=1e-10, atol=1e-12
-source("common.R")
-n <- 20
-X <- outer(1:n, 1:3, function(i, j) ((i*j*7 + i*13 + j*29) %% 101) / 101 - 0.5 + j)
-X[3, 1] <- 8; X[11, 1] <- -6; X[14, 1] <- 3.5; X[5, 2] <- 5; X[17, 3] <- 7; X[9, 3] <- 4.2
-X[2, 2] <- NaN; X[6, 3] <- 0
-s0 <- function(M) { M[is.nan(M)] <- 0; sum(M) }
+source("common.R"); source("lib/outlier_oracles.R")
+# per column: mean and sd of the non-NaN, non-zero cells; outside [m - k sd, m + k sd]
 obsd <- function(X, k, rm, maxit) {
-  out <- X; it <- 0
-  repeat {
-    m <- s <- numeric(ncol(out))
-    isOut <- matrix(FALSE, nrow(out), ncol(out))
-    for (j in seq_len(ncol(out))) {
-      x <- out[, j]
-      ok <- !is.nan(x) & x != 0
-      v <- x[ok]
-      m[j] <- mean(v); s[j] <- if (length(v) > 1) sd(v) else NaN
-      isOut[, j] <- ok & ((x < m[j] - k * s[j]) | (x > m[j] + k * s[j]))
-    }
-    isOut[is.na(isOut)] <- FALSE
-    if (sum(isOut) <= 1) break
-    prev <- s0(out)
-    if (rm == 0) out <- out[rowSums(isOut) == 0, , drop = FALSE]
-    else out[isOut] <- if (rm == 1) 0 else NaN
-    it <- it + 1
-    if (s0(out) == prev || (maxit > 0 && it >= maxit)) break
-  }
-  list(Y = out, ms = rbind(m, s))
+  r <- outlier_iter(X, rm, maxit, function(x) {
+    ok <- !is.nan(x) & x != 0
+    v <- x[ok]
+    m <- mean(v); s <- if (length(v) > 1) sd(v) else NaN
+    list(out = ok & ((x < m - k * s) | (x > m + k * s)), stats = c(m, s))
+  })
+  list(Y = r$Y, ms = r$stats)
 }
 r <- obsd(X, 2, 1, 0); pm(r$Y); pm(r$ms); p(2, 1)
 r <- obsd(X, 1.5, 2, 0); pm(r$Y); pm(r$ms)

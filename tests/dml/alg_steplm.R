@@ -1,21 +1,10 @@
 # tol: rtol=1e-10, atol=1e-12
-source("common.R")
+source("common.R"); source("lib/ridge_oracle.R")
 n <- 50; D <- 5; i <- 1:n
 X <- (outer(i, 1:D) * 7 + outer(i * 13, (1:D) * 29, "+")) %% 101 / 101 - 0.5
 noise <- ((i * i * 3 + i * 11) %% 53) / 53 - 0.5
 y <- 3 * X[, 2] - 2 * X[, 4] + 0.5 + 0.05 * noise
 
-ridge <- function(X, y, icpt, reg) {
-  D <- ncol(X)
-  if (icpt == 2) {
-    mu <- colMeans(X); sdv <- apply(X, 2, sd)
-    A <- cbind(scale(X, center = mu, scale = sdv), 1)
-  } else if (icpt == 1) A <- cbind(X, 1) else A <- X
-  lam <- rep(reg, ncol(A)); if (icpt > 0) lam[ncol(A)] <- 0
-  b <- solve(crossprod(A) + diag(lam, ncol(A)), crossprod(A, y))
-  if (icpt == 2) b <- c(b[1:D] / sdv, b[D + 1] - sum(b[1:D] * mu / sdv))
-  as.vector(b)
-}
 rss <- function(cols, icpt) {
   Xs <- X[, cols, drop = FALSE]; b <- ridge(Xs, y, icpt, 1e-7)
   yh <- Xs %*% b[seq_along(cols)]; if (icpt > 0) yh <- yh + b[length(b)]

@@ -1,5 +1,5 @@
 source("common.R")
-gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+source("lib/nn_data.R")
 X <- gen(3, 4, 7, 13, 29, 101) * 2
 dX1 <- gen(3, 4, 5, 3, 11, 37)
 dX2 <- gen(3, 4, 11, 2, 5, 23) * 3

@@ -1,5 +1,5 @@
 source("common.R")
-gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+source("lib/nn_data.R")
 N <- 6; D <- 3; eps <- 1e-5; mu <- 0.9
 # init: gamma 1, beta 0, ema_mean 0, ema_var 1
 pm(matrix(1, 1, D)); pm(matrix(0, 1, D)); pm(matrix(0, 1, D)); pm(matrix(1, 1, D))

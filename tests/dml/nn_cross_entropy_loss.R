@@ -1,5 +1,5 @@
 source("common.R")
-gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+source("lib/nn_data.R")
 N <- 5; K <- 4; eps <- 1e-10
 E <- exp(gen(N, K, 7, 13, 29, 101) * 3); P <- E / rowSums(E)
 Y <- (gen(N, K, 3, 1, 2, 4) == 0.25) * 1; Y[5, ] <- c(0.5, 0.25, 0, 0.25)

@@ -1,5 +1,5 @@
 source("common.R")
-gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+source("lib/nn_data.R")
 N <- 7
 P <- gen(N, 1, 7, 13, 29, 101) * 0.9 + 0.5; Y <- (gen(N, 1, 3, 1, 2, 5) > 0) * 1
 L <- -mean(dbinom(Y, 1, P, log = TRUE))      # Bernoulli negative log-likelihood

@@ -1,5 +1,5 @@
 source("common.R")
-gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+source("lib/nn_data.R")
 N <- 4; D <- 5
 S <- gen(N, D, 7, 13, 29, 101) * 4
 G <- gen(N, D, 11, 2, 5, 23)

@@ -1,7 +1,7 @@
 # nn_conv_oracles.R - conv2d forward and backward (dX, dW, db of L = sum(out * G)) by loops
 # over R arrays, for tests/dml/nn_conv2d_builtin*.R (source("common.R") first); the inputs
 # are the formulas of the DML side's gen().
-gen <- function(N, D, a, b, c, m) outer(1:N, 1:D, function(i, j) ((i * j * a + i * b + j * c) %% m) / m - 0.5)
+source("lib/nn_data.R")
 # NCHW row <-> array A[c, h, w]
 to_arr <- function(v, C, H, W) aperm(array(v, c(W, H, C)), c(3, 2, 1))
 from_arr <- function(A) as.vector(aperm(A, c(3, 2, 1)))
