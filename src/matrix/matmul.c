@@ -3,8 +3,10 @@
  * formats, and the symmetric products t(X) %*% X and X %*% t(X) (tsmm).
  *
  * dense x dense goes to OpenBLAS: dgemv for matrix-vector and vector-matrix
- * products, dgemm otherwise, dsyrk for tsmm.  A sparse (CSR) operand is never
- * densified; the kernels walk its CSR arrays:
+ * products, dgemm otherwise, dsyrk for tsmm (row panels of a tall X with at
+ * most 512 columns: our AVX-512 kernel in syrk.c where the CPU has it).
+ * A sparse (CSR) operand is never densified; the kernels walk its CSR
+ * arrays:
  *   sparse x dense   each non-zero a_ip adds a_ip * op(B)[p,:] to row i of
  *                    the dense result; with t(A), a_pi adds to row i, so
  *                    t(X) %*% v scatters the rows of X (no t(X) is built);
@@ -1152,6 +1154,7 @@ typedef struct SyrkJob {
     int64_t grain;        /* row panels */
     int64_t ts, nb;       /* output tiles: side, tiles per side */
     int64_t np;           /* row panels: partials to add */
+    int fast;             /* row panels by kn_syrk_rows (else dsyrk) */
 } SyrkJob;
 
 /* Row panel [lo, hi) of X: its t(X_p) X_p (upper triangle) into c for the
@@ -1162,6 +1165,7 @@ static void syrk_panel(void *arg, int64_t lo, int64_t hi, int wid)
     const SyrkJob *j = arg;
     int64_t ch = lo / j->grain, k = j->x->cols;
     double *dst = ch == 0 ? j->c : j->part + (ch - 1) * k * k;
+    if (j->fast && kn_syrk_rows(j->x->dense + lo * k, hi - lo, k, dst) == 0) return;
     cblas_dsyrk(CblasRowMajor, CblasUpper, CblasTrans, (int)k, (int)(hi - lo), 1.0,
                 j->x->dense + lo * k, (int)k, 0.0, dst, (int)k);
 }
@@ -1235,6 +1239,7 @@ static tsr_status tsmm_dense(const ParCtx *par, const MatBlock *a, int left, Mat
     if (left && m >= 4 * k && (double)m * (double)k * (double)k >= MM_PAR_FLOPS) {
         j.grain = gram_grain(m, k);
         j.np = par_nchunks(m, j.grain) - 1;
+        j.fast = kn_syrk_fast(k);
     }
     if (j.np > 0) {
         j.part = malloc((size_t)(j.np * k * k) * sizeof *j.part);

@@ -55,6 +55,15 @@ static inline void ks_merge(KSum *a, const KSum *b)
 #define KN_CLONES
 #endif
 
+/* syrk.c: the upper triangle (cells j >= i) of t(X) X for rows x[0, rows)
+ * of a dense X with k columns (leading dimension k) into c (k x k, leading
+ * dimension k; cells below the diagonal untouched), by the AVX-512 kernel.
+ * kn_syrk_fast(k): the kernel runs on this CPU and beats dsyrk for k
+ * columns.  kn_syrk_rows returns 0, or -1 (no scratch, or no kernel on this
+ * build) with c untouched. */
+int kn_syrk_fast(int64_t k);
+int kn_syrk_rows(const double *x, int64_t rows, int64_t k, double *c);
+
 /* Compensated sum of n contiguous doubles (4 independent lanes). */
 double kn_sum_range(const double *x, int64_t n);
 

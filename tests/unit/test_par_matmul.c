@@ -14,6 +14,7 @@
 
 #include "check.h"
 #include "matrix/matrix.h"
+#include "matrix/matrix_int.h"
 
 #define CELLS(m) ((m)->rows * (m)->cols)
 
@@ -293,7 +294,13 @@ static void test_tsmm(void)
         check_tsmm(1, 1, 1.0, s, PLAIN, 3, __LINE__);
         check_tsmm(500, 1, 1.0, s, PLAIN, 3, __LINE__);
         check_tsmm(300, 80, 0.0, s, PLAIN, 3, __LINE__);     /* all-zero */
+        /* row panels with k not a multiple of the kernel's 8-column panels */
+        check_tsmm(30000, 13, 1.0, s, PLAIN, 1, __LINE__);
+        check_tsmm(20000, 24, 1.0, s, PLAIN, 1, __LINE__);
+        check_tsmm(15000, 17, 1.0, s, SPECIAL, 1, __LINE__);
     }
+    check_tsmm(2100, 512, 1.0, 0, PLAIN, 1, __LINE__);      /* the kernel's widest */
+    check_tsmm(2100, 513, 1.0, 0, PLAIN, 1, __LINE__);      /* dsyrk again */
     /* exact values: t(X) X of the 3x2 matrix [1 2; 3 4; 5 6] */
     Err err;
     err_clear(&err);
@@ -304,6 +311,48 @@ static void test_tsmm(void)
     CHECK(c->dense[0] == 35 && c->dense[1] == 44 && c->dense[2] == 44 && c->dense[3] == 56);
     mb_free(c);
     mb_free(x);
+}
+
+/* The AVX-512 row-panel kernel alone (where the CPU has it): integer cells
+ * in [-3, 3] make every sum exact, so the upper triangle must equal the
+ * int64 sums bit for bit, for widths around the 8-column panels and 24-column
+ * blocks and row counts of one and several packed blocks; cells below the
+ * diagonal stay untouched. */
+static void test_syrk_kernel(void)
+{
+    static const int64_t ks[] = { 1, 7, 8, 9, 16, 23, 24, 25, 40, 203 };
+    static const int64_t rs[] = { 1, 5, 300, 20000 };
+    for (size_t a = 0; a < sizeof ks / sizeof *ks; a++) {
+        int64_t k = ks[a];
+        if (!kn_syrk_fast(k)) continue;
+        for (size_t b = 0; b < sizeof rs / sizeof *rs; b++) {
+            int64_t rows = rs[b];
+            if (rows * k > 2000000) rows = 2000000 / k;
+            double *x = malloc((size_t)(rows * k) * sizeof *x);
+            double *c = malloc((size_t)(k * k) * sizeof *c);
+            int64_t *ex = calloc((size_t)(k * k), sizeof *ex);
+            int64_t *xi = malloc((size_t)(rows * k) * sizeof *xi);
+            for (int64_t i = 0; i < rows * k; i++) {
+                xi[i] = (int64_t)(urand() * 7.0) - 3;
+                x[i] = (double)xi[i];
+            }
+            for (int64_t r = 0; r < rows; r++)
+                for (int64_t i = 0; i < k; i++)
+                    for (int64_t j = i; j < k; j++) ex[i * k + j] += xi[r * k + i] * xi[r * k + j];
+            for (int64_t i = 0; i < k * k; i++) c[i] = -0.5;
+            CHECK(kn_syrk_rows(x, rows, k, c) == 0);
+            int ok = 1;
+            for (int64_t i = 0; i < k; i++)
+                for (int64_t j = 0; j < k; j++)
+                    ok &= j >= i ? c[i * k + j] == (double)ex[i * k + j] : c[i * k + j] == -0.5;
+            check_at(ok, "syrk kernel exact", __FILE__, (int)(k * 100000 + rows));
+            free(x);
+            free(c);
+            free(ex);
+            free(xi);
+        }
+    }
+    CHECK(!kn_syrk_fast(0) && !kn_syrk_fast(513));
 }
 
 /* ---- mmchain ----------------------------------------------------------------------- */
@@ -486,6 +535,7 @@ int main(void)
     ctx_init(p1, p3);
     test_matmul();
     test_tsmm();
+    test_syrk_kernel();
     test_mmchain();
     test_tsmm_w();
     ParPoolStats st;
