@@ -43,6 +43,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef KN_AVX512
+#include <immintrin.h>
+#endif
+
 /* ---- contiguous ranges ------------------------------------------------------------ */
 
 /* Compensated sum of fewer than 8 values: ks_add in order. */
@@ -560,6 +564,34 @@ tsr_status kn_agg_full(const ParCtx *par, KnAgg fn, const MatBlock *a, double *o
 
 /* ---- row aggregates ------------------------------------------------------------------- */
 
+#ifdef KN_AVX512
+/* rowMins / rowMaxs of rows [lo, hi) with 2 <= n <= 16 cells: the row in
+ * two masked vectors (missing lanes +-Inf), one vminpd/vmaxpd and a
+ * three-step reduction, no dependency from cell to cell.  NaN and signed
+ * zeros are settled as in minmax_short (the extreme of the other values
+ * does not depend on the order), so the results are the same. */
+KN_AVX512_FN static void rows_minmax512(const double *a, int64_t n, int64_t lo, int64_t hi,
+                                        double *z, int is_min)
+{
+    __mmask8 ml = (__mmask8)(n >= 8 ? 0xFF : (1u << n) - 1u);
+    __mmask8 mh = (__mmask8)(n > 8 ? (1u << (n - 8)) - 1u : 0u);
+    __m512d fill = _mm512_set1_pd(is_min ? INFINITY : -INFINITY);
+    for (int64_t i = lo; i < hi; i++) {
+        const double *x = a + i * n;
+        __m512d u = _mm512_mask_loadu_pd(fill, ml, x), v = _mm512_mask_loadu_pd(fill, mh, x + 8);
+        __mmask8 nan = _mm512_cmp_pd_mask(u, u, _CMP_UNORD_Q) | _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q);
+        __m512d w = is_min ? _mm512_min_pd(u, v) : _mm512_max_pd(u, v);
+        __m256d h = _mm512_extractf64x4_pd(w, 1), l = _mm512_castpd512_pd256(w);
+        __m256d q = is_min ? _mm256_min_pd(l, h) : _mm256_max_pd(l, h);
+        __m128d r = _mm256_extractf128_pd(q, 1), t = _mm256_castpd256_pd128(q);
+        __m128d e = is_min ? _mm_min_pd(t, r) : _mm_max_pd(t, r);
+        __m128d f = _mm_unpackhi_pd(e, e);
+        double m = _mm_cvtsd_f64(is_min ? _mm_min_sd(e, f) : _mm_max_sd(e, f));
+        z[i] = minmax_settle(x, n, m, nan != 0, is_min);
+    }
+}
+#endif
+
 typedef struct RowAgg {
     KnAgg fn;
     const MatBlock *a;
@@ -572,6 +604,12 @@ static void row_agg_task(void *arg, int64_t lo, int64_t hi, int wid)
     const MatBlock *a = j->a;
     (void)wid;
     if (!a->sparse && a->cols > 0 && a->cols < 16 && (j->fn == KA_MIN || j->fn == KA_MAX)) {
+#ifdef KN_AVX512
+        if (a->cols >= 2 && kn_avx512()) {
+            rows_minmax512(a->dense, a->cols, lo, hi, j->z, j->fn == KA_MIN);
+            return;
+        }
+#endif
         for (int64_t i = lo; i < hi; i++)
             j->z[i] = minmax_short(a->dense + i * a->cols, a->cols, j->fn == KA_MIN);
         return;

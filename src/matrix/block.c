@@ -9,6 +9,10 @@
  */
 #include "matrix/matrix_int.h"
 
+#ifdef KN_AVX512
+#include <immintrin.h>
+#endif
+
 #include <limits.h>
 #include <math.h>
 #include <stdlib.h>
@@ -465,23 +469,61 @@ tsr_status mb_to_dense_inplace(MatBlock *m, Err *err)
     return TSR_OK;
 }
 
+#ifdef KN_AVX512
+/* The CSR arrays of rows [0, rows) of a dense block with n columns: per
+ * eight cells a masked load, a != 0 mask (NaN counts) and the selected
+ * values and their columns compressed in registers and stored as full
+ * vectors (the arrays need 8 slots of slack). */
+KN_AVX512_FN static int64_t dense_to_csr512(const double *d, int64_t rows, int64_t n,
+                                            int32_t *idx, double *val, int64_t *ptr)
+{
+    const __m512i iota = _mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 0, 0, 0, 0, 0, 0, 0, 0);
+    int64_t nz = 0;
+    for (int64_t i = 0; i < rows; i++) {
+        const double *row = d + i * n;
+        for (int64_t c = 0; c < n; c += 8) {
+            __mmask8 in = (__mmask8)(n - c >= 8 ? 0xFF : (1u << (n - c)) - 1u);
+            __m512d v = _mm512_maskz_loadu_pd(in, row + c);
+            __mmask8 k = _mm512_mask_cmp_pd_mask(in, v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
+            if (!k) continue;
+            _mm512_storeu_pd(val + nz, _mm512_maskz_compress_pd(k, v));
+            __m512i cols = _mm512_add_epi32(iota, _mm512_set1_epi32((int)c));
+            _mm256_storeu_si256((__m256i *)(void *)(idx + nz),
+                                _mm512_castsi512_si256(_mm512_maskz_compress_epi32(k, cols)));
+            nz += __builtin_popcount(k);
+        }
+        ptr[i + 1] = nz;
+    }
+    return nz;
+}
+#endif
+
 tsr_status mb_to_sparse_inplace(MatBlock *m, Err *err)
 {
     if (m->sparse) return TSR_OK;
-    /* one slot of slack: the loop writes every cell at the next free slot
-     * and advances only past non-zeros (no branch per cell); the slot index
-     * never exceeds the number of cells before it, so nnz == cells fits */
-    MatBlock *s = mb_new_sparse(m->rows, m->cols, m->nnz + 1, err);
+    /* slack: the loops write past the last value (the branch-free loop one
+     * slot at each cell, the vector one whole vectors of 8; the capacity is
+     * capped at the cell count, where the scalar loop runs) */
+    MatBlock *s = mb_new_sparse(m->rows, m->cols, m->nnz + 8, err);
     if (!s) return err ? err->code : TSR_NOMEM;
     int64_t nz = 0;
-    for (int64_t i = 0; i < m->rows; i++) {
-        const double *row = m->dense + i * m->cols;
-        for (int64_t j = 0; j < m->cols; j++) {
-            s->idx[nz] = (int32_t)j;
-            s->val[nz] = row[j];
-            nz += row[j] != 0.0;
+#ifdef KN_AVX512
+    if (s->cap >= m->nnz + 8 && kn_avx512()) {
+        nz = dense_to_csr512(m->dense, m->rows, m->cols, s->idx, s->val, s->ptr);
+    } else
+#endif
+    {
+        /* every cell written at the next free slot, advancing only past
+         * non-zeros (no branch per cell); the slot never exceeds nnz */
+        for (int64_t i = 0; i < m->rows; i++) {
+            const double *row = m->dense + i * m->cols;
+            for (int64_t j = 0; j < m->cols; j++) {
+                s->idx[nz] = (int32_t)j;
+                s->val[nz] = row[j];
+                nz += row[j] != 0.0;
+            }
+            s->ptr[i + 1] = nz;
         }
-        s->ptr[i + 1] = nz;
     }
     s->nnz = nz;
     MbCache *c = m->cache;

@@ -32,6 +32,10 @@
  */
 #include "matrix/matrix_int.h"
 
+#ifdef KN_AVX512
+#include <immintrin.h>
+#endif
+
 #ifdef __SSE2__
 #include <emmintrin.h>
 #endif
@@ -119,7 +123,10 @@ typedef struct BinKernels {
     LoopVS sv;   /* z[i] = s op x[i]    */
     double (*f)(double, double);   /* one cell (the sparse paths) */
     double cost;                   /* work units per cell, for par_grain */
+    int cmp;                       /* comparisons: KC_LT..KC_NE (cmp_col512), else 0 */
 } BinKernels;
+
+enum { KC_NONE, KC_LT, KC_LE, KC_GT, KC_GE, KC_EQ, KC_NE };
 
 /* Each loop returns the number of non-zero results it wrote. */
 #define DEF_BIN_LOOPS(OP)                                                              \
@@ -158,7 +165,7 @@ typedef struct BinKernels {
     }
 #define DEF_BIN_KERNELS(OP, COST) \
     DEF_BIN_LOOPS(OP)             \
-    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, COST };
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, COST, KC_NONE };
 
 DEF_BIN_KERNELS(op_intdiv, 4.0)
 DEF_BIN_KERNELS(op_mod, 4.0)
@@ -213,7 +220,10 @@ static inline v2d v2_load(const double *p)
     VEC_LOOP(OP, VEXPR, ((v2d){ s, s }), v2_load(x + i), s, x[i])
 #define DEF_VEC_LOOPS(OP, VEXPR) \
     DEF_VEC_FUNCS(OP, VEXPR)     \
-    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, 1.0 };
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, 1.0, KC_NONE };
+#define DEF_CMP_LOOPS(OP, VEXPR, CMP) \
+    DEF_VEC_FUNCS(OP, VEXPR)          \
+    static const BinKernels OP##_k = { OP##_vv, OP##_vs, OP##_sv, OP, 1.0, CMP };
 
 #define MASK01(m) ((v2d)((m) & one))
 
@@ -221,12 +231,12 @@ DEF_VEC_LOOPS(op_add, va + vb)
 DEF_VEC_LOOPS(op_sub, va - vb)
 DEF_VEC_LOOPS(op_mul, va * vb)
 DEF_VEC_LOOPS(op_div, va / vb)
-DEF_VEC_LOOPS(op_lt, MASK01(va < vb))
-DEF_VEC_LOOPS(op_le, MASK01(va <= vb))
-DEF_VEC_LOOPS(op_gt, MASK01(va > vb))
-DEF_VEC_LOOPS(op_ge, MASK01(va >= vb))
-DEF_VEC_LOOPS(op_eq, MASK01(va == vb))
-DEF_VEC_LOOPS(op_ne, MASK01(va != vb))
+DEF_CMP_LOOPS(op_lt, MASK01(va < vb), KC_LT)
+DEF_CMP_LOOPS(op_le, MASK01(va <= vb), KC_LE)
+DEF_CMP_LOOPS(op_gt, MASK01(va > vb), KC_GT)
+DEF_CMP_LOOPS(op_ge, MASK01(va >= vb), KC_GE)
+DEF_CMP_LOOPS(op_eq, MASK01(va == vb), KC_EQ)
+DEF_CMP_LOOPS(op_ne, MASK01(va != vb), KC_NE)
 DEF_VEC_LOOPS(op_and, MASK01((va != vz) & (vb != vz)))
 DEF_VEC_LOOPS(op_or, MASK01((va != vz) | (vb != vz)))
 DEF_VEC_LOOPS(op_xor, MASK01((va != vz) ^ (vb != vz)))
@@ -291,7 +301,7 @@ static int64_t op_max_sv(const double *restrict x, double s, double *restrict z,
 }
 
 static inline double op_max(double a, double b) { return kn_max2(a, b); }
-static const BinKernels op_max_k = { op_maxg_vv, op_max_vs, op_max_sv, op_max, 1.0 };
+static const BinKernels op_max_k = { op_maxg_vv, op_max_vs, op_max_sv, op_max, 1.0, KC_NONE };
 
 /* pow: the generic loops, with x ^ 2 through the SIMD product (the common
  * case; the scalar op_pow gives the same x * x). */
@@ -300,7 +310,7 @@ static int64_t op_pow_vs2(const double *restrict x, double s, double *restrict z
 {
     return s == 2.0 ? op_mul_vv(x, x, z, n) : op_pow_vs(x, s, z, n);
 }
-static const BinKernels op_pow_k = { op_pow_vv, op_pow_vs2, op_pow_sv, op_pow, 20.0 };
+static const BinKernels op_pow_k = { op_pow_vv, op_pow_vs2, op_pow_sv, op_pow, 20.0, KC_NONE };
 
 /* NULL for operators that are not cellwise (%*%). */
 static const BinKernels *binop_kernels(BinOp op)
@@ -595,12 +605,55 @@ typedef struct DenseBin {
     double *z;
 } DenseBin;
 
+#ifdef KN_AVX512
+/* x op y[i] for a comparison op, rows of fewer than 16 cells:
+ * each (part of a) row in two masked vectors with one compare per vector
+ * (the portable path calls the row loop once per short row).  The ordered
+ * predicates are false on NaN and != is true, as the scalar operators. */
+#define CMP_COL_CASE(KC, PRED)                                                  \
+    case KC:                                                                    \
+        k0 = _mm512_mask_cmp_pd_mask(m0, a0, b0, PRED);                         \
+        k1 = _mm512_mask_cmp_pd_mask(m1, a1, b1, PRED);                         \
+        break;
+KN_AVX512_FN static int64_t cmp_col512(const DenseBin *j, int64_t p0, int64_t p1)
+{
+    const int64_t n = j->n;
+    const __m512d one = _mm512_set1_pd(1.0);
+    int64_t nz = 0;
+    for (int64_t p = p0; p < p1;) {
+        int64_t i = p / n, e = min64(p1, (i + 1) * n), len = e - p;
+        __mmask8 m0 = (__mmask8)(len >= 8 ? 0xFF : (1u << len) - 1u);
+        __mmask8 m1 = (__mmask8)(len > 8 ? (1u << (len - 8)) - 1u : 0u);
+        __m512d xv0 = _mm512_maskz_loadu_pd(m0, j->x + p), xv1 = _mm512_maskz_loadu_pd(m1, j->x + p + 8);
+        __m512d yv = _mm512_set1_pd(j->y[i]), a0 = xv0, a1 = xv1, b0 = yv, b1 = yv;
+        __mmask8 k0 = 0, k1 = 0;
+        switch (j->k->cmp) {
+        CMP_COL_CASE(KC_LT, _CMP_LT_OQ)
+        CMP_COL_CASE(KC_LE, _CMP_LE_OQ)
+        CMP_COL_CASE(KC_GT, _CMP_GT_OQ)
+        CMP_COL_CASE(KC_GE, _CMP_GE_OQ)
+        CMP_COL_CASE(KC_EQ, _CMP_EQ_OQ)
+        CMP_COL_CASE(KC_NE, _CMP_NEQ_UQ)
+        }
+        _mm512_mask_storeu_pd(j->z + p, m0, _mm512_maskz_mov_pd(k0, one));
+        _mm512_mask_storeu_pd(j->z + p + 8, m1, _mm512_maskz_mov_pd(k1, one));
+        nz += __builtin_popcount(k0) + __builtin_popcount(k1);
+        p = e;
+    }
+    return nz;
+}
+#endif
+
 static int64_t dense_bin_cells(const void *jv, int64_t p0, int64_t p1)
 {
     const DenseBin *j = jv;
     const double *x = j->x;
     double *z = j->z;
     int64_t nz = 0, n = j->n;
+#ifdef KN_AVX512
+    if (j->mode == BC_COL && j->k->cmp != KC_NONE && n < 16 && kn_avx512())
+        return cmp_col512(j, p0, p1);
+#endif
     switch (j->mode) {
     case BC_SAME:
         return j->k->vv(x + p0, j->y + p0, z + p0, p1 - p0);

@@ -55,6 +55,23 @@ static inline void ks_merge(KSum *a, const KSum *b)
 #define KN_CLONES
 #endif
 
+/* Kernels written with AVX-512 intrinsics (KN_AVX512_FN functions, picked
+ * at run time when kn_avx512() says the CPU has AVX-512F); the callers keep
+ * a portable path for other CPUs and compilers. */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define KN_AVX512 1
+#define KN_AVX512_FN __attribute__((target("avx512f,fma")))
+static inline int kn_avx512(void)
+{
+    return __builtin_cpu_supports("avx512f");
+}
+#else
+static inline int kn_avx512(void)
+{
+    return 0;
+}
+#endif
+
 /* syrk.c: the upper triangle (cells j >= i) of t(X) X for rows x[0, rows)
  * of a dense X with k columns (leading dimension k) into c (k x k, leading
  * dimension k; cells below the diagonal untouched), by the AVX-512 kernel.

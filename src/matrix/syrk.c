@@ -25,9 +25,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#ifdef KN_AVX512
 #include <immintrin.h>
-#define SYRK_AVX512 1
 #endif
 
 /* Columns up to which the kernel beats dsyrk here (at 1000 they are even). */
@@ -37,15 +36,15 @@
 
 int kn_syrk_fast(int64_t k)
 {
-#ifdef SYRK_AVX512
-    return k >= 1 && k <= SYRK_MAX_COLS && __builtin_cpu_supports("avx512f");
+#ifdef KN_AVX512
+    return k >= 1 && k <= SYRK_MAX_COLS && kn_avx512();
 #else
     (void)k;
     return 0;
 #endif
 }
 
-#ifdef SYRK_AVX512
+#ifdef KN_AVX512
 
 /* Rows [0, rb) of x (leading dimension k) into kp panels of rb x 8. */
 static void syrk_pack(const double *x, int64_t rb, int64_t k, int64_t kp, double *pk)
@@ -76,7 +75,7 @@ static void syrk_pack(const double *x, int64_t rb, int64_t k, int64_t kp, double
 
 /* c[0:8, 0:24] += panel pa (rb x 8) transposed times panels pb, pb + ps,
  * pb + 2 ps (rb x 8 each). */
-__attribute__((target("avx512f,fma"))) static void syrk_kern3(const double *pa,
+KN_AVX512_FN static void syrk_kern3(const double *pa,
                                                                const double *pb, int64_t rb,
                                                                int64_t ps, double *c,
                                                                int64_t ldc)
@@ -98,7 +97,7 @@ __attribute__((target("avx512f,fma"))) static void syrk_kern3(const double *pa,
 }
 
 /* c[0:8, 0:8] += panel pa transposed times panel pb. */
-__attribute__((target("avx512f,fma"))) static void syrk_kern1(const double *pa,
+KN_AVX512_FN static void syrk_kern1(const double *pa,
                                                                const double *pb, int64_t rb,
                                                                double *c, int64_t ldc)
 {

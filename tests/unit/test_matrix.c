@@ -409,6 +409,144 @@ static double agg(KnAgg fn, const MatBlock *a)
     return v;
 }
 
+/* rowMins/rowMaxs of short dense rows (1..15 cells: the vector path from 2
+ * cells where the CPU has AVX-512, the scalar one otherwise) bit for bit
+ * against a fold with kn_min2/kn_max2 (NaN wins, -0.0 < +0.0) over rows
+ * drawn from special values. */
+static void test_row_minmax_short(void)
+{
+    static const double pool[] = { 0.0, -0.0, 1.0, -1.0, 2.5, -3.75, INFINITY, -INFINITY, NAN,
+                                   1e-310, -1e300 };
+    const int np = (int)(sizeof pool / sizeof *pool), rows = 400;
+    uint64_t st = 12345;
+    int ok = 1;
+    for (int n = 1; n < 16; n++) {
+        MatBlock *a = mb_new(rows, n, &E), *lo = NULL, *hi = NULL;
+        for (int64_t c = 0; c < (int64_t)rows * n; c++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            /* mostly finite values; a NaN or a zero in some rows only */
+            int pick = (int)((st >> 33) % (uint64_t)(c % 7 == 0 ? np : 4));
+            a->dense[c] = pool[c % 7 == 0 ? pick : 2 + pick] * (1.0 + (double)((st >> 20) & 7));
+        }
+        mb_recount_nnz(a);
+        OK(kn_agg_dir(NULL, KA_MIN, KD_ROW, a, &lo, &E));
+        OK(kn_agg_dir(NULL, KA_MAX, KD_ROW, a, &hi, &E));
+        for (int i = 0; i < rows; i++) {
+            double m = INFINITY, x = -INFINITY;
+            for (int j = 0; j < n; j++) {
+                m = kn_min2(m, a->dense[i * n + j]);
+                x = kn_max2(x, a->dense[i * n + j]);
+            }
+            ok &= same_bits(mb_get(lo, i, 0), m) && same_bits(mb_get(hi, i, 0), x);
+        }
+        mb_free(a);
+        mb_free(lo);
+        mb_free(hi);
+    }
+    CHECK(ok);
+    /* rows of only zeros of both signs, and all +-Inf */
+    MatBlock *z = MK(3, 3, 0.0, -0.0, 0.0, 0.0, 0.0, 0.0, INFINITY, INFINITY, INFINITY), *r = NULL;
+    OK(kn_agg_dir(NULL, KA_MIN, KD_ROW, z, &r, &E));
+    CHECK(same_bits(r->dense[0], -0.0) && same_bits(r->dense[1], 0.0) && r->dense[2] == INFINITY);
+    mb_free(r);
+    OK(kn_agg_dir(NULL, KA_MAX, KD_ROW, z, &r, &E));
+    CHECK(same_bits(r->dense[0], 0.0) && same_bits(r->dense[1], 0.0) && r->dense[2] == INFINITY);
+    mb_free(r);
+    mb_free(z);
+}
+
+/* Dense -> CSR (the vector path where the CPU has AVX-512, full vectors
+ * of 8 stored past the last value): widths around the vector width, NaN
+ * kept, both zeros dropped, against the CSR arrays built cell by cell. */
+static void test_to_sparse_widths(void)
+{
+    uint64_t st = 99;
+    int ok = 1;
+    for (int n = 1; n <= 40; n += (n < 18 ? 1 : 7)) {
+        for (int dens = 0; dens < 3; dens++) {
+            const int rows = 37;
+            MatBlock *a = mb_new(rows, n, &E);
+            for (int64_t c = 0; c < (int64_t)rows * n; c++) {
+                st = st * 6364136223846793005ull + 1442695040888963407ull;
+                int r = (int)((st >> 33) % 10);
+                double v = r < 3 * dens ? (double)(r + 1) : r == 9 ? -0.0 : 0.0;
+                if (r == 8 && dens == 2) v = NAN;
+                a->dense[c] = v;
+            }
+            mb_recount_nnz(a);
+            int64_t want = a->nnz;
+            int64_t *ptr = calloc((size_t)rows + 1, sizeof *ptr);
+            int32_t *idx = malloc((size_t)(rows * n) * sizeof *idx);
+            double *val = malloc((size_t)(rows * n) * sizeof *val);
+            int64_t nz = 0;
+            for (int i = 0; i < rows; i++) {
+                for (int j = 0; j < n; j++)
+                    if (a->dense[i * n + j] != 0.0) {
+                        idx[nz] = j;
+                        val[nz++] = a->dense[i * n + j];
+                    }
+                ptr[i + 1] = nz;
+            }
+            OK(mb_to_sparse_inplace(a, &E));
+            ok &= a->sparse && a->nnz == want && nz == want;
+            for (int i = 0; ok && i <= rows; i++) ok &= a->ptr[i] == ptr[i];
+            for (int64_t k = 0; ok && k < nz; k++) ok &= a->idx[k] == idx[k] && same_bits(a->val[k], val[k]);
+            free(ptr);
+            free(idx);
+            free(val);
+            mb_free(a);
+        }
+    }
+    CHECK(ok);
+}
+
+/* Comparisons of short rows against a column vector (a vector compare per
+ * row where the CPU has AVX-512) cell for cell against kn_binop_double,
+ * NaN and both zeros included, with the result's nnz; also through a pool
+ * (cell ranges that start and end inside rows). */
+static void test_cmp_col_short(void)
+{
+    static const double pool[] = { 0.0, -0.0, 1.0, -1.0, 2.0, INFINITY, -INFINITY, NAN };
+    static const BinOp ops[] = { BOP_LT, BOP_LE, BOP_GT, BOP_GE, BOP_EQ, BOP_NE };
+    ParPool *pp = par_pool_new(3, &E);
+    ParCtx ctx = { pp, 3, NULL };
+    uint64_t st = 7;
+    int ok = 1;
+    for (int n = 1; n < 18; n++) {
+        const int rows = 3000;
+        MatBlock *x = mb_new(rows, n, &E), *y = mb_new(rows, 1, &E);
+        for (int64_t c = 0; c < (int64_t)rows * n; c++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            x->dense[c] = pool[(st >> 33) % 8];
+        }
+        for (int i = 0; i < rows; i++) {
+            st = st * 6364136223846793005ull + 1442695040888963407ull;
+            y->dense[i] = pool[(st >> 33) % 8];
+        }
+        mb_recount_nnz(x);
+        mb_recount_nnz(y);
+        for (size_t o = 0; o < sizeof ops / sizeof *ops; o++)
+            for (int w = 0; w < 2; w++) {
+                MatBlock *z = NULL;
+                OK(kn_binary(w ? &ctx : NULL, ops[o], x, y, &z, &E));
+                OK(mb_to_dense_inplace(z, &E));
+                int64_t nz = 0;
+                for (int i = 0; i < rows; i++)
+                    for (int j = 0; j < n; j++) {
+                        double want = kn_binop_double(ops[o], x->dense[i * n + j], y->dense[i]);
+                        ok &= same_bits(z->dense[i * n + j], want);
+                        nz += want != 0.0;
+                    }
+                ok &= z->nnz == nz;
+                mb_free(z);
+            }
+        mb_free(x);
+        mb_free(y);
+    }
+    CHECK(ok);
+    par_pool_free(pp);
+}
+
 static void test_aggregates(void)
 {
     MatBlock *a = MK(2, 3, 1, 2, 3, 4, 5, 6), *z = NULL;
@@ -1121,6 +1259,9 @@ int main(void)
     test_binary();
     test_unary_ifelse();
     test_aggregates();
+    test_row_minmax_short();
+    test_to_sparse_widths();
+    test_cmp_col_short();
     test_matmul();
     test_matmul_ex();
     test_reorg();
