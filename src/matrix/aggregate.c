@@ -573,8 +573,8 @@ tsr_status kn_agg_full(const ParCtx *par, KnAgg fn, const MatBlock *a, double *o
 KN_AVX512_FN static void rows_minmax512(const double *a, int64_t n, int64_t lo, int64_t hi,
                                         double *z, int is_min)
 {
-    __mmask8 ml = (__mmask8)(n >= 8 ? 0xFF : (1u << n) - 1u);
-    __mmask8 mh = (__mmask8)(n > 8 ? (1u << (n - 8)) - 1u : 0u);
+    __mmask8 ml = (__mmask8)kn_lanes8(n);
+    __mmask8 mh = (__mmask8)kn_lanes8(n - 8);
     __m512d fill = _mm512_set1_pd(is_min ? INFINITY : -INFINITY);
     for (int64_t i = lo; i < hi; i++) {
         const double *x = a + i * n;

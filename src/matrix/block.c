@@ -482,7 +482,7 @@ KN_AVX512_FN static int64_t dense_to_csr512(const double *d, int64_t rows, int64
     for (int64_t i = 0; i < rows; i++) {
         const double *row = d + i * n;
         for (int64_t c = 0; c < n; c += 8) {
-            __mmask8 in = (__mmask8)(n - c >= 8 ? 0xFF : (1u << (n - c)) - 1u);
+            __mmask8 in = (__mmask8)kn_lanes8(n - c);
             __m512d v = _mm512_maskz_loadu_pd(in, row + c);
             __mmask8 k = _mm512_mask_cmp_pd_mask(in, v, _mm512_setzero_pd(), _CMP_NEQ_UQ);
             if (!k) continue;

@@ -622,8 +622,8 @@ KN_AVX512_FN static int64_t cmp_col512(const DenseBin *j, int64_t p0, int64_t p1
     int64_t nz = 0;
     for (int64_t p = p0; p < p1;) {
         int64_t i = p / n, e = min64(p1, (i + 1) * n), len = e - p;
-        __mmask8 m0 = (__mmask8)(len >= 8 ? 0xFF : (1u << len) - 1u);
-        __mmask8 m1 = (__mmask8)(len > 8 ? (1u << (len - 8)) - 1u : 0u);
+        __mmask8 m0 = (__mmask8)kn_lanes8(len);
+        __mmask8 m1 = (__mmask8)kn_lanes8(len - 8);
         __m512d xv0 = _mm512_maskz_loadu_pd(m0, j->x + p), xv1 = _mm512_maskz_loadu_pd(m1, j->x + p + 8);
         __m512d yv = _mm512_set1_pd(j->y[i]), a0 = xv0, a1 = xv1, b0 = yv, b1 = yv;
         __mmask8 k0 = 0, k1 = 0;

@@ -595,7 +595,7 @@ KN_CLONES static void narrow16_rows(void *arg, int64_t lo, int64_t hi, int wid)
  * (NaN counts). */
 KN_AVX512_FN static inline int64_t narrow_put8(double *dst, __m512d c, int64_t n)
 {
-    __mmask8 m = (__mmask8)((1u << n) - 1u);
+    __mmask8 m = (__mmask8)kn_lanes8(n);
     _mm512_mask_storeu_pd(dst, m, c);
     return __builtin_popcount(_mm512_mask_cmp_pd_mask(m, c, _mm512_setzero_pd(), _CMP_NEQ_UQ));
 }

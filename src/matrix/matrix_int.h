@@ -58,6 +58,13 @@ static inline void ks_merge(KSum *a, const KSum *b)
 /* Kernels written with AVX-512 intrinsics (KN_AVX512_FN functions, picked
  * at run time when kn_avx512() says the CPU has AVX-512F); the callers keep
  * a portable path for other CPUs and compilers. */
+/* The lane mask of the first min(len, 8) lanes of an 8-lane vector (0 for
+ * len <= 0): masked loads and stores of a row's last cells. */
+static inline unsigned kn_lanes8(int64_t len)
+{
+    return len >= 8 ? 0xFFu : len <= 0 ? 0u : (1u << len) - 1u;
+}
+
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define KN_AVX512 1
 #define KN_AVX512_FN __attribute__((target("avx512f,fma")))
