@@ -73,7 +73,8 @@ typedef enum {
     HF_UNARY,     /* abs, exp, ... : una (KnUnary)         */
     HF_BINFN,     /* min(X,Y), max(X,Y) : bfn (KnBinFn)   */
     HF_NROW, HF_NCOL, HF_LENGTH,
-    HF_DIAG, HF_TRACE
+    HF_DIAG, HF_TRACE,
+    HF_IFELSE     /* ifelse(c, a, b) with a matrix operand: cellwise */
 } HopFn;
 
 /* Physical operator of a matrix product. */
@@ -83,7 +84,8 @@ typedef enum {
     PH_TSMM_L,        /* t(X) %*% X                                        */
     PH_TSMM_R,        /* X %*% t(X)                                        */
     PH_MMCHAIN,       /* t(X) %*% ([w *] (X %*% v)): in = X, v [, w]      */
-    PH_TSMM_W         /* t(X) %*% (X * w), w n x 1: in = X, w             */
+    PH_TSMM_W,        /* t(X) %*% (X * w), w n x 1: in = X, w             */
+    PH_GRAM           /* t(X) %*% cbind(X * w, V): in = X, w, V           */
 } HopPhys;
 
 enum {

@@ -52,6 +52,8 @@ static int cellwise(const Hop *h)
     case HOP_CALL:
         if (h->fn == HF_UNARY) return 1;
         if (h->fn == HF_BINFN) return operand_ok(h->in[0]) && operand_ok(h->in[1]);
+        if (h->fn == HF_IFELSE)
+            return operand_ok(h->in[0]) && operand_ok(h->in[1]) && operand_ok(h->in[2]);
         return 0;
     default:
         return 0;
@@ -158,7 +160,9 @@ typedef enum { SZ_ABSORBS, SZ_PASSES, SZ_SHOWS } SignUse;
 
 static SignUse sign_use(const Hop *h, int k)
 {
-    const Hop *o = h->nin > 1 ? h->in[1 - k] : NULL;
+    if (h->kind == HOP_CALL && h->fn == HF_IFELSE)   /* c != 0 absorbs; a branch passes */
+        return k == 0 ? SZ_ABSORBS : SZ_PASSES;
+    const Hop *o = h->nin == 2 ? h->in[1 - k] : NULL;
     double c;
     if (h->kind == HOP_UN) return h->op == UOP_NOT ? SZ_ABSORBS : SZ_PASSES;
     if (h->kind == HOP_CALL && h->fn == HF_UNARY) {
@@ -278,8 +282,10 @@ static int gen_member(Gen *gen, Hop *h)
 {
     int a = op_of(gen, h->in[0]);
     int b = h->nin > 1 ? op_of(gen, h->in[1]) : 0;
+    int c = h->nin > 2 ? op_of(gen, h->in[2]) : 0;
     int o;
-    if (h->kind == HOP_BIN) o = emit(gen, KF_BIN, h->op, a, b, 0, 0);
+    if (h->kind == HOP_CALL && h->fn == HF_IFELSE) o = emit(gen, KF_IFELSE, 0, a, b, c, 0);
+    else if (h->kind == HOP_BIN) o = emit(gen, KF_BIN, h->op, a, b, 0, 0);
     else if (h->kind == HOP_UN) o = emit(gen, KF_UN, h->op == UOP_NEG ? KU_NEG : KU_NOT, a, 0, 0, 0);
     else if (h->fn == HF_UNARY) o = emit(gen, KF_UN, h->una, a, 0, 0, 0);
     else o = emit(gen, KF_BINFN, h->bfn, a, b, 0, 0);

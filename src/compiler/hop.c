@@ -103,7 +103,7 @@ static const CallInfo CALLS[] = {
     { "tanh", HF_UNARY, KU_TANH, 0 }, { "log", HF_UNARY, KU_LOG, 0 },
     { "min", HF_BINFN, KB_MIN, 0 }, { "max", HF_BINFN, KB_MAX, 0 },
     { "nrow", HF_NROW, 0, 0 }, { "ncol", HF_NCOL, 0, 0 }, { "length", HF_LENGTH, 0, 0 },
-    { "diag", HF_DIAG, 0, 0 }, { "trace", HF_TRACE, 0, 0 },
+    { "diag", HF_DIAG, 0, 0 }, { "trace", HF_TRACE, 0, 0 }, { "ifelse", HF_IFELSE, 0, 0 },
 };
 
 /* Builtins with side effects, randomness or dependence on the environment:
@@ -131,6 +131,12 @@ static void classify_call(Hop *h)
     for (size_t c = 0; c < sizeof CALLS / sizeof CALLS[0]; c++) {
         const CallInfo *ci = &CALLS[c];
         if (strcmp(ci->name, h->name)) continue;
+        if (ci->fn == HF_IFELSE) {
+            if (h->nin == 3 && (hop_is_matrix(h->in[0]) || hop_is_matrix(h->in[1]) ||
+                                hop_is_matrix(h->in[2])))
+                h->fn = HF_IFELSE;
+            return;
+        }
         if (ci->fn == HF_BINFN) {
             if (h->nin == 1 && hop_is_matrix(h->in[0])) {
                 h->fn = HF_AGG;
@@ -313,6 +319,23 @@ static void infer_datagen(Hop *h)
                h->in[0]->cols == 1 && h->in[1]->rows == 1) {
         r = h->in[0]->rows;   /* outer(u, v, op): u m x 1, v 1 x n */
         c = h->in[1]->cols;
+    } else if (!strcmp(h->name, "cbind") || !strcmp(h->name, "rbind")) {
+        /* matrices of known, matching sizes (else the run-time error) */
+        int rows = h->name[0] == 'r';
+        int64_t len = 0, same = -1;
+        for (int k = 0; k < h->nin; k++) {
+            const Hop *x = h->in[k];
+            if (h->argnames[k] || !hop_is_matrix(x) || !hop_dims_known(x)) return;
+            int64_t s = rows ? x->cols : x->rows;
+            if (same >= 0 && s != same) return;
+            same = s;
+            len += rows ? x->rows : x->cols;
+        }
+        if (h->nin == 0) return;
+        h->dt = DT_MATRIX;
+        h->vt = VT_FP64;
+        r = rows ? len : same;
+        c = rows ? same : len;
     }
     if (r >= 0 && c >= 0 && r <= MB_MAX_CELLS && c <= MB_MAX_CELLS) {
         h->dt = DT_MATRIX;
@@ -363,6 +386,24 @@ static void infer_call(Hop *h)
         if (hop_dims_known(m)) set_dims(h, m->rows, m->cols, -1);
         break;
     }
+    case HF_IFELSE: {
+        /* the matrix operands' common size (different sizes: the run-time error) */
+        const Hop *m = NULL;
+        h->dt = DT_MATRIX;
+        h->vt = VT_FP64;
+        for (int k = 0; k < 3; k++) {
+            const Hop *a = h->in[k];
+            if (a->dt != DT_MATRIX) continue;
+            if (!hop_dims_known(a)) return;
+            if (m && (a->rows != m->rows || a->cols != m->cols)) {
+                h->flags |= HOPF_SIZE_ERR;
+                return;
+            }
+            m = a;
+        }
+        if (m) set_dims(h, m->rows, m->cols, -1);
+        break;
+    }
     case HF_NROW: case HF_NCOL: case HF_LENGTH:
         h->dt = DT_SCALAR;
         h->vt = VT_INT64;
@@ -408,6 +449,8 @@ static int nonegz(const Hop *h)
         /* every sum starts at +0, and +0 + -0 = +0 (see agg_rules in rewrite.c) */
         if (h->fn == HF_AGG) return h->agg == KA_SUM || h->agg == KA_MEAN;
         if (h->fn == HF_T) return (h->in[0]->flags & HOPF_NONEGZ) != 0;
+        if (h->fn == HF_IFELSE)
+            return (h->in[1]->flags & HOPF_NONEGZ) && (h->in[2]->flags & HOPF_NONEGZ);
         return h->fn == HF_NROW || h->fn == HF_NCOL || h->fn == HF_LENGTH;
     default:
         return 0;

@@ -370,11 +370,43 @@ static Hop *mmchain(Rw *r, Hop *h, Hop *x, Hop *rhs)
     return phys(r, h, PH_MMCHAIN, x, v, w);
 }
 
+/* t(X) %*% cbind(X * w, V_1, ..., V_c) with w n x 1: the weighted Gram
+ * matrix and t(X) V in one pass over X (in = X, w, V; V the cbind of the
+ * V_i, or V_1 alone). */
+static Hop *gram(Rw *r, Hop *h, Hop *x, Hop *cb)
+{
+    if (cb->kind != HOP_CALL || cb->op < 0 || strcmp(cb->name, "cbind") != 0 || cb->nin < 2 ||
+        cb->nuses != 1 || !hop_dims_known(x) || x->cols < 2)
+        return NULL;
+    for (int k = 0; k < cb->nin; k++) {
+        const Hop *v = cb->in[k];
+        if (cb->argnames[k] || !hop_is_matrix(v) || !hop_dims_known(v) || v->rows != x->rows)
+            return NULL;
+    }
+    Hop *m = cb->in[0], *w = m->nin == 2 ? m->in[1] : NULL;
+    if (m->kind != HOP_BIN || m->op != BOP_MUL || m->nuses != 1 || m->in[0] != x ||
+        !hop_is_matrix(w) || !hop_dims_known(w) || w->rows != x->rows || w->cols != 1)
+        return NULL;
+    Hop *v = cb->nin == 2 ? cb->in[1] : hop_call(r->p, "cbind", cb->in + 1, cb->nin - 1, cb->span);
+    if (cb->nin > 2) v->expr = cb->expr;
+    return phys(r, h, PH_GRAM, x, w, v);
+}
+
+/* A matrix whose size and non-zeros are known and that is kept dense. */
+static int known_dense(const Hop *x)
+{
+    return hop_dims_known(x) && x->nnz >= 0 && !mb_prefers_sparse(x->rows, x->cols, x->nnz);
+}
+
 static Hop *product_phys(Rw *r, Hop *h)
 {
     if (!is_matmul(h) || !hop_is_matrix(h->in[0]) || !hop_is_matrix(h->in[1])) return h;
     Hop *ta = t_arg(h->in[0]), *tb = t_arg(h->in[1]);
     if (ta && ta == h->in[1]) return phys(r, h, PH_TSMM_L, ta, NULL, NULL);
+    if (ta) {
+        Hop *g = gram(r, h, ta, h->in[1]);
+        if (g) return g;
+    }
     if (ta) {   /* t(X) %*% (X * w), w n x 1 */
         Hop *m = h->in[1], *w = m->nin == 2 ? m->in[1] : NULL;
         if (m->kind == HOP_BIN && m->op == BOP_MUL && m->nuses == 1 && m->in[0] == ta &&
@@ -387,11 +419,16 @@ static Hop *product_phys(Rw *r, Hop *h)
         Hop *c = mmchain(r, h, ta, h->in[1]);
         if (c) return c;
     }
-    if ((ta && h->in[0]->nuses == 1) || (tb && h->in[1]->nuses == 1)) {
-        Hop *n = phys(r, h, PH_MMT, ta && h->in[0]->nuses == 1 ? ta : h->in[0],
-                      tb && h->in[1]->nuses == 1 ? tb : h->in[1], NULL);
-        n->ta = ta && h->in[0]->nuses == 1;
-        n->tb = tb && h->in[1]->nuses == 1;
+    /* the product reads X transposed when t(X) has no other use, or when X
+     * is dense (BLAS reads a transposed operand at no cost; a t(X) shared by
+     * several products is then not materialised at all); a shared t(X) of a
+     * CSR X is transposed once */
+    int ua = ta && (h->in[0]->nuses == 1 || known_dense(ta));
+    int ub = tb && (h->in[1]->nuses == 1 || known_dense(tb));
+    if (ua || ub) {
+        Hop *n = phys(r, h, PH_MMT, ua ? ta : h->in[0], ub ? tb : h->in[1], NULL);
+        n->ta = ua;
+        n->tb = ub;
         return n;
     }
     return h;

@@ -58,9 +58,11 @@
  *                    partial per panel (at most 16), added in panel order;
  *                    else tiles of the output's upper triangle (dsyrk on the
  *                    diagonal, dgemm above); the mirror is parallel too;
- *   t(X) (X * w)     row panels of X as for tsmm, partials added in panel
- *                    order; per cache-sized block the rows scaled by w and
- *                    one dgemm with the block (one pass over X);
+ *   t(X) (X * w),    row panels of X as for tsmm, partials added in panel
+ *   t(X) [X * w, V]  order; each panel by syrk.c's kernel (X, X * w and V
+ *                    packed per block), or per cache-sized block the rows
+ *                    scaled by w and dgemm with the block (one pass over X);
+ *                    the Gram part mirrored from its upper triangle;
  *   tsmm (sparse)    output rows of the upper triangle gathered through a
  *                    column index of X, term order as in the outer-product
  *                    loop (bit-identical to it).
@@ -277,7 +279,7 @@ void kn_add_partials(const ParCtx *par, double *y, const double *part, int64_t n
 
 typedef struct MirrorJob {
     double *c;
-    int64_t n;
+    int64_t n, ld;
 } MirrorJob;
 
 /* Copies the upper triangle of block rows [lo, hi) (MIRROR_TILE rows each)
@@ -287,21 +289,27 @@ static void mirror_task(void *arg, int64_t lo, int64_t hi, int wid)
 {
     (void)wid;
     const MirrorJob *m = arg;
-    const int64_t T = MIRROR_TILE, n = m->n;
+    const int64_t T = MIRROR_TILE, n = m->n, ld = m->ld;
     double *c = m->c;
     for (int64_t i0 = lo * T; i0 < hi * T && i0 < n; i0 += T)
         for (int64_t j0 = i0; j0 < n; j0 += T)
             for (int64_t i = i0; i < i0 + T && i < n; i++)
                 for (int64_t j = j0 > i ? j0 : i + 1; j < j0 + T && j < n; j++)
-                    c[j * n + i] = c[i * n + j];
+                    c[j * ld + i] = c[i * ld + j];
 }
 
-/* Copies the upper triangle of the n x n row-major c into the lower one. */
-static void mirror_upper(const ParCtx *par, double *c, int64_t n)
+/* Copies the upper triangle of the n x n row-major c (leading dimension ld)
+ * into the lower one. */
+static void mirror_upper_ld(const ParCtx *par, double *c, int64_t n, int64_t ld)
 {
-    MirrorJob m = { c, n };
+    MirrorJob m = { c, n, ld };
     int64_t nb = cdiv(n, MIRROR_TILE);
     par_for(par, nb, par_grain(nb, (double)n * MIRROR_TILE), mirror_task, &m);
+}
+
+static void mirror_upper(const ParCtx *par, double *c, int64_t n)
+{
+    mirror_upper_ld(par, c, n, n);
 }
 
 /* ---- dense x dense: BLAS on output tiles ------------------------------------------------ */
@@ -1356,26 +1364,32 @@ static tsr_status tsmm_dense(const ParCtx *par, const MatBlock *a, int left, Mat
     return TSR_OK;
 }
 
-/* ---- weighted tsmm: t(X) %*% (X * w) ------------------------------------------------------ */
+/* ---- weighted Gram products: t(X) %*% (X * w), t(X) %*% cbind(X * w, V) -------------------- */
 
 /* Bytes of X per block that is scaled in cache before its dgemm (dgemm on
- * such blocks ran faster here than dsyrk on sqrt(w)-scaled ones). */
+ * such blocks ran faster here than dsyrk on sqrt(w)-scaled ones): the
+ * portable path, where syrk.c's kernel does not run. */
 #define WTSMM_BLOCK_BYTES (128 * 1024)
 
-typedef struct WtsmmJob {
+typedef struct GramJob {
     const MatBlock *x;
-    const double *w;
+    const double *w, *v;
+    int64_t kv, ldc;      /* V's columns; the output's (k + kv) */
     double *c, *part, *scratch;
     int64_t grain, blk, np;
-} WtsmmJob;
+    int fast;             /* row panels by kn_gram_rows (else dgemm) */
+} GramJob;
 
-/* Row panel [lo, hi) of X: the sum over its blocks of t(X_b) (X_b * w_b)
- * into c (first panel) or the panel's partial. */
-static void wtsmm_panel(void *arg, int64_t lo, int64_t hi, int wid)
+/* Row panel [lo, hi) of X: t(X_p) (X_p * w_p) (at least its upper triangle)
+ * and t(X_p) V_p into c (first panel) or the panel's partial. */
+static void gram_panel(void *arg, int64_t lo, int64_t hi, int wid)
 {
-    const WtsmmJob *j = arg;
-    int64_t ch = lo / j->grain, k = j->x->cols;
-    double *dst = ch == 0 ? j->c : j->part + (ch - 1) * k * k;
+    const GramJob *j = arg;
+    int64_t ch = lo / j->grain, k = j->x->cols, kv = j->kv, ldc = j->ldc;
+    double *dst = ch == 0 ? j->c : j->part + (ch - 1) * k * ldc;
+    const double *v = j->v ? j->v + lo * kv : NULL;
+    if (j->fast && kn_gram_rows(j->x->dense + lo * k, hi - lo, k, j->w + lo, v, kv, dst, ldc) == 0)
+        return;
     double *y = j->scratch + (int64_t)wid * j->blk * k;
     for (int64_t s = lo; s < hi; s += j->blk) {
         int64_t r = min64(j->blk, hi - s);
@@ -1386,35 +1400,63 @@ static void wtsmm_panel(void *arg, int64_t lo, int64_t hi, int wid)
             double *yr = y + i * k;
             for (int64_t q = 0; q < k; q++) yr[q] = xr[q] * f;
         }
+        double beta = s == lo ? 0.0 : 1.0;
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)k, (int)r, 1.0, xb,
-                    (int)k, y, (int)k, s == lo ? 0.0 : 1.0, dst, (int)k);
+                    (int)k, y, (int)k, beta, dst, (int)ldc);
+        if (kv > 0)
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)k, (int)kv, (int)r, 1.0,
+                        xb, (int)k, j->v + s * kv, (int)kv, beta, dst + k, (int)ldc);
     }
 }
 
-tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, MatBlock **out,
-                     Err *err)
+/* Adds the partials' cells on or right of the diagonal of output rows
+ * [lo, hi) (the Gram part's upper triangle and the V part), in panel order. */
+static void gram_reduce(void *arg, int64_t lo, int64_t hi, int wid)
+{
+    (void)wid;
+    const GramJob *j = arg;
+    int64_t k = j->x->cols, ldc = j->ldc;
+    for (int64_t p = 0; p < j->np; p++) {
+        const double *src = j->part + p * k * ldc;
+        for (int64_t i = lo; i < hi; i++)
+            for (int64_t q = i; q < ldc; q++) j->c[i * ldc + q] += src[i * ldc + q];
+    }
+}
+
+tsr_status kn_gram(const ParCtx *par, const MatBlock *x, const MatBlock *w, const MatBlock *v,
+                   MatBlock **out, Err *err)
 {
     *out = NULL;
-    if (x->sparse || w->sparse || w->rows != x->rows || w->cols != 1)
-        return err_set(err, TSR_RUNTIME, "weighted tsmm: X must be dense and w %lldx1 dense",
-                       (long long)x->rows);
-    if (x->rows > INT_MAX || x->cols > INT_MAX)
+    if (x->sparse || w->sparse || w->rows != x->rows || w->cols != 1 ||
+        (v && (v->sparse || v->rows != x->rows)))
+        return err_set(err, TSR_RUNTIME,
+                       "weighted tsmm: X must be dense, w %lldx1 and V %lld rows, dense",
+                       (long long)x->rows, (long long)x->rows);
+    int64_t n = x->rows, k = x->cols, kv = v ? v->cols : 0;
+    if (n > INT_MAX || k + kv > INT_MAX)
         return err_set(err, TSR_LIMIT, "tsmm of a %lldx%lld matrix exceeds the BLAS size limit",
-                       (long long)x->rows, (long long)x->cols);
-    int64_t n = x->rows, k = x->cols;
-    MatBlock *c = mb_new_ctx(par, k, k, err);
+                       (long long)n, (long long)k);
+    MatBlock *c = mb_new_ctx(par, k, k + kv, err);
     if (!c) return err->code;
     if (n == 0 || k == 0) {
         *out = c;
         return TSR_OK;
     }
-    WtsmmJob j = { x, w->dense, c->dense, NULL, NULL, 0, 0, 0 };
-    j.grain = gram_grain(n, k);
+    GramJob j;
+    memset(&j, 0, sizeof j);
+    j.x = x;
+    j.w = w->dense;
+    j.v = v ? v->dense : NULL;
+    j.kv = kv;
+    j.ldc = k + kv;
+    j.c = c->dense;
+    j.grain = gram_grain(n, k + kv);
     j.np = par_nchunks(n, j.grain) - 1;
+    j.fast = kn_syrk_fast(k + kv);
     j.blk = WTSMM_BLOCK_BYTES / (8 * k);
     if (j.blk < 8) j.blk = 8;
     if (j.blk > j.grain) j.blk = j.grain;
-    j.part = j.np > 0 ? malloc((size_t)(j.np * k * k) * sizeof *j.part) : NULL;
+    j.part = j.np > 0 ? malloc((size_t)(j.np * k * j.ldc) * sizeof *j.part) : NULL;
     j.scratch = malloc((size_t)(par_width(par, j.np + 1) * j.blk * k) * sizeof *j.scratch);
     if ((j.np > 0 && !j.part) || !j.scratch) {
         free(j.part);
@@ -1422,13 +1464,20 @@ tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, Ma
         mb_free(c);
         return err_set(err, TSR_NOMEM, "out of memory in matrix multiplication");
     }
-    par_for(blas_ctx(par), n, j.grain, wtsmm_panel, &j);
-    kn_add_partials(par, c->dense, j.part, j.np, k * k);
+    par_for(blas_ctx(par), n, j.grain, gram_panel, &j);
+    if (j.np > 0) par_for(par, k, par_grain(k, (double)j.np * (double)j.ldc / 2.0), gram_reduce, &j);
+    mirror_upper_ld(par, c->dense, k, j.ldc);
     free(j.part);
     free(j.scratch);
     dense_nnz(par, c);
     *out = c;
     return TSR_OK;
+}
+
+tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, MatBlock **out,
+                     Err *err)
+{
+    return kn_gram(par, x, w, NULL, out, err);
 }
 
 /* ---- tsmm, sparse ---------------------------------------------------------------------- */

@@ -276,12 +276,18 @@ tsr_status kn_matmul_ex(const ParCtx *par, const MatBlock *a, int ta, const MatB
  * sparse, as A %*% t(A) always does. */
 tsr_status kn_tsmm(const ParCtx *par, const MatBlock *a, int left, MatBlock **out, Err *err);
 /* Weighted t(X) %*% (X * w) for dense X (n x k) and dense w (n x 1) in one
- * pass over X: row panels, each cache-sized block scaled by w and
- * multiplied with t(X_b) by dgemm.  Equals the unfused expression up to
- * rounding (not exactly symmetric), independent of the thread count.  Other
- * formats or shapes are an error (the caller evaluates unfused). */
+ * pass over X: row panels, each by syrk.c's kernel (packed X and X * w) or,
+ * without it, cache-sized blocks scaled by w and multiplied with t(X_b) by
+ * dgemm; the upper triangle mirrored (exactly symmetric).  Equals the
+ * unfused expression up to rounding, independent of the thread count.
+ * Other formats or shapes are an error (the caller evaluates unfused). */
 tsr_status kn_tsmm_w(const ParCtx *par, const MatBlock *x, const MatBlock *w, MatBlock **out,
                      Err *err);
+/* t(X) %*% cbind(X * w, V) (k x (k + c)) for dense X (n x k), w (n x 1) and
+ * V (n x c) in the same single pass as kn_tsmm_w: the weighted Gram matrix
+ * and t(X) V together (glm's Hessian and gradient).  V NULL: kn_tsmm_w. */
+tsr_status kn_gram(const ParCtx *par, const MatBlock *x, const MatBlock *w, const MatBlock *v,
+                   MatBlock **out, Err *err);
 /* The matrix-vector chain t(X) %*% (w * (X %*% v)), or t(X) %*% (X %*% v)
  * when w is NULL, in one pass over X (mmchain.c): row panels of X compute
  * X_p v, scale it by w_p and add t(X_p) (that) into a per-chunk partial,

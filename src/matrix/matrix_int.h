@@ -87,6 +87,13 @@ static inline int kn_avx512(void)
  * build) with c untouched. */
 int kn_syrk_fast(int64_t k);
 int kn_syrk_rows(const double *x, int64_t rows, int64_t k, double *c);
+/* The same kernel for t(X) %*% cbind(X * w, V) over rows x[0, rows): the
+ * upper triangle of t(X) diag(w) X (w NULL: t(X) X) into columns [0, k) of
+ * c (leading dimension ldc), and t(X) V (V rows x kv, leading dimension kv;
+ * kv = 0: none) into columns [k, k + kv).  Returns 0, or -1 (no scratch, or
+ * no kernel on this build) with c untouched. */
+int kn_gram_rows(const double *x, int64_t rows, int64_t k, const double *w, const double *v,
+                 int64_t kv, double *c, int64_t ldc);
 
 /* Compensated sum of n contiguous doubles (4 independent lanes). */
 double kn_sum_range(const double *x, int64_t n);

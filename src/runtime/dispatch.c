@@ -157,6 +157,36 @@ tsr_status rt_op_tsmm_w(Interp *in, const Value *x, const Value *w, Value *out)
     return st;
 }
 
+/* t(X) %*% cbind(X * w, V): one pass for dense X, w n x 1 and V, else the
+ * unfused operations (same values up to rounding, same errors). */
+tsr_status rt_op_gram(Interp *in, const Value *x, const Value *w, const Value *v, Value *out)
+{
+    const MatBlock *xb = rt_mat_block(x), *wb = w->dt == DT_MATRIX ? rt_mat_block(w) : NULL;
+    const MatBlock *vb = v->dt == DT_MATRIX ? rt_mat_block(v) : NULL;
+    if (!xb->sparse && wb && !wb->sparse && wb->rows == xb->rows && wb->cols == 1 && vb &&
+        !vb->sparse && vb->rows == xb->rows) {
+        int64_t t0 = rt_stats_t0(in);
+        MatBlock *res = NULL;
+        tsr_status st = kn_gram(&in->ctx.par, xb, wb, vb, &res, &in->ctx.err);
+        st = take_block(in, st, res, out);
+        rt_stats_end(in, "gram", t0);
+        return st;
+    }
+    if (!vb) return err_set(&in->ctx.err, TSR_RUNTIME, "cbind: arguments must be matrices");
+    Value s, cb;
+    tsr_status st = rt_op_binary(in, BOP_MUL, x, w, &s);
+    if (st) return st;
+    const MatBlock *parts[2] = { rt_mat_block(&s), vb };
+    MatBlock *res = NULL;
+    st = kn_cbind(&in->ctx.par, parts, 2, &res, &in->ctx.err);
+    st = take_block(in, st, res, &cb);
+    rt_release(&s);
+    if (st) return st;
+    st = rt_op_matmul_ex(in, x, 1, &cb, 0, out);
+    rt_release(&cb);
+    return st;
+}
+
 tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value *w, Value *out)
 {
     int64_t t0 = rt_stats_t0(in);

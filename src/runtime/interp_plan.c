@@ -263,6 +263,9 @@ static tsr_status exec_binary(Run *r, const Hop *h, Value *out)
     case PH_TSMM_W:
         st = rt_op_tsmm_w(in, a, b, out);
         break;
+    case PH_GRAM:
+        st = rt_op_gram(in, a, b, c, out);
+        break;
     case PH_MMCHAIN:
         st = rt_op_mmchain(in, a, b, c, out);
         break;

@@ -667,9 +667,84 @@ static void test_physical(void)
                  "print(toString(a))\nprint(toString(b))\nprint(toString(d))\n");
     HAS_NOT(c, 0, "wtsmm");
     case_free(&c);
+
+    /* gram: t(X) %*% cbind(X * w, V...) in one operator (X, w, V; several V
+     * bound into one); not when X * w has another use */
+    c = RUN_CASE("X = round(rand(rows=30, cols=5, seed=1) * 10)\n"
+                 "w = round(rand(rows=30, cols=1, seed=2) * 10)\n"
+                 "s = round(rand(rows=30, cols=1, seed=3) * 10)\n"
+                 "print(\"go\")\n"
+                 "G = t(X) %*% cbind(X * w, s, w)\n"
+                 "print(\"go\")\n"
+                 "Y = X * w\n"
+                 "H = t(X) %*% cbind(Y, s)\n"
+                 "print(sum(Y))\n"
+                 "print(\"go\")\n"
+                 "G0 = cbind(t(X) %*% (X * w), t(X) %*% s, t(X) %*% w)\n"
+                 "print(sum(G != G0))\n");
+    HAS(c, 0, "gram (");
+    HAS(c, 0, "cbind (");   /* s, w -> V */
+    HAS_NOT(c, 0, "t (");
+    HAS_NOT(c, 0, "* (");
+    HAS_NOT(c, 1, "gram");
+    PRINTS(c, "0.0\n");
+    case_free(&c);
+
+    /* a t(X) shared by several products: read transposed by each when X is
+     * dense (never materialised), transposed once when X is CSR */
+    c = RUN_CASE("X = rand(rows=40, cols=6, seed=1)\n"
+                 "S = rand(rows=40, cols=6, sparsity=0.05, seed=1)\n"
+                 "u = rand(rows=40, cols=2, seed=2)\n"
+                 "v = rand(rows=40, cols=3, seed=3)\n"
+                 "print(\"go\")\n"
+                 "A = t(X) %*% u\n"
+                 "B = t(X) %*% v\n"
+                 "print(sum(A) + sum(B))\n"
+                 "print(\"go\")\n"
+                 "C = t(S) %*% u\n"
+                 "D = t(S) %*% v\n"
+                 "print(sum(C) + sum(D))\n");
+    HAS_N(c, 0, "ba+* transposed (t=1,0)", 2);
+    HAS_NOT(c, 0, "t (");
+    HAS(c, 1, "t (");
+    HAS_NOT(c, 1, "transposed");
+    case_free(&c);
 }
 
 /* ---- fusion ------------------------------------------------------------------------------- */
+
+/* ifelse joins the fused programs (a cellwise select, NaN conditions true):
+ * the same bits as the unfused operator for every format, -0.0 and NaN in
+ * the condition and the branches included */
+static void test_fusion_ifelse(void)
+{
+    Case c = RUN_CASE_ALL_FORMATS(
+        "y = floor(rand(rows=60, cols=7, seed=1) * 3)\n"
+        "mu = rand(rows=60, cols=7, seed=2) + 0.5\n"
+        "y[3, 2] = NaN\n"
+        "mu[4, 1] = -0.0\n"
+        "mu[5, 3] = 1/0\n"
+        "print(\"go\")\n"
+        "f = sum(ifelse(y == 0, 0, y * (log(y + (y == 0)) - log(mu))) - (y - mu))\n"
+        "print(f)\n"
+        "print(\"go\")\n"
+        "s = sum(ifelse(y, mu * 2, -mu) ^ 2)\n"
+        "print(s)\n"
+        "print(\"go\")\n"
+        "z = ifelse(y > 1, -0.0, mu + 1)\n"
+        "print(toString(1 / z, decimal=17))\n"
+        "print(\"go\")\n"
+        "r = rowSums(ifelse(y > 0, mu, 0.5) * y)\n"
+        "print(toString(r, decimal=17))\n");
+    CHECK(c.nblk == 4);
+    HAS(c, 0, "= ifelse(r");
+    HAS_N(c, 0, "fused_agg", 1);
+    HAS_NOT(c, 0, "ifelse (");
+    HAS(c, 1, "fused_agg");
+    HAS(c, 1, "= ifelse(r");
+    HAS(c, 3, "fused_rowagg");
+    case_free(&c);
+}
 
 static void test_fusion(void)
 {
@@ -1221,6 +1296,7 @@ int main(void)
     test_chain();
     test_physical();
     test_fusion();
+    test_fusion_ifelse();
     test_sparse_driver();
     test_sign_of_zero();
     test_multiagg();

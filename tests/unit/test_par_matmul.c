@@ -355,6 +355,55 @@ static void test_syrk_kernel(void)
     CHECK(!kn_syrk_fast(0) && !kn_syrk_fast(513));
 }
 
+/* The kernel's weighted form with extra columns (kn_gram_rows): integer X,
+ * w and V again make every sum exact; the upper triangle of t(X) diag(w) X
+ * and all of t(X) V must equal the int64 sums, the rest of c (the lower
+ * triangle, the padding past the leading dimension's used part) untouched. */
+static void test_gram_kernel(void)
+{
+    static const int64_t ks[] = { 1, 7, 9, 16, 25, 51 };
+    static const int64_t kvs[] = { 0, 1, 2, 8, 11 };
+    static const int64_t rs[] = { 1, 37, 3001 };
+    for (size_t a = 0; a < sizeof ks / sizeof *ks; a++)
+        for (size_t e = 0; e < sizeof kvs / sizeof *kvs; e++)
+            for (size_t b = 0; b < sizeof rs / sizeof *rs; b++) {
+                int64_t k = ks[a], kv = kvs[e], rows = rs[b], ldc = k + kv + 3;
+                if (!kn_syrk_fast(k + kv)) continue;
+                double *x = malloc((size_t)(rows * k) * sizeof *x);
+                double *w = malloc((size_t)rows * sizeof *w);
+                double *v = malloc((size_t)(rows * kv + 1) * sizeof *v);
+                double *c = malloc((size_t)(k * ldc) * sizeof *c);
+                int64_t *ex = calloc((size_t)(k * ldc), sizeof *ex);
+                for (int64_t i = 0; i < rows * k; i++) x[i] = (double)((int64_t)(urand() * 7.0) - 3);
+                for (int64_t i = 0; i < rows; i++) w[i] = (double)((int64_t)(urand() * 5.0) - 2);
+                for (int64_t i = 0; i < rows * kv; i++) v[i] = (double)((int64_t)(urand() * 9.0) - 4);
+                for (int64_t r = 0; r < rows; r++)
+                    for (int64_t i = 0; i < k; i++) {
+                        int64_t xi = (int64_t)x[r * k + i];
+                        for (int64_t j = i; j < k; j++)
+                            ex[i * ldc + j] += xi * (int64_t)w[r] * (int64_t)x[r * k + j];
+                        for (int64_t j = 0; j < kv; j++)
+                            ex[i * ldc + k + j] += xi * (int64_t)v[r * kv + j];
+                    }
+                for (int64_t i = 0; i < k * ldc; i++) c[i] = -0.5;
+                CHECK(kn_gram_rows(x, rows, k, w, kv ? v : NULL, kv, c, ldc) == 0);
+                int ok = 1;
+                for (int64_t i = 0; i < k; i++)
+                    for (int64_t j = 0; j < ldc; j++) {
+                        int set = (j >= i && j < k) || (j >= k && j < k + kv);
+                        ok &= set ? c[i * ldc + j] == (double)ex[i * ldc + j]
+                                  : c[i * ldc + j] == -0.5;
+                    }
+                check_at(ok, "gram kernel exact", __FILE__,
+                         (int)(k * 100000 + kv * 10000 + rows));
+                free(x);
+                free(w);
+                free(v);
+                free(c);
+                free(ex);
+            }
+}
+
 /* ---- mmchain ----------------------------------------------------------------------- */
 
 /* max |a - b| <= 1e-12 max |b| over all cells */
@@ -521,6 +570,83 @@ static void test_tsmm_w(void)
     mb_free(w);
 }
 
+/* kn_gram(X, w, V) against the unfused cbind(t(X) %*% (X * w), t(X) %*% V):
+ * close to it, the Gram part exactly symmetric, every pool bit for bit the
+ * sequential result. */
+static void check_gram(int64_t n, int64_t k, int64_t kv, int special, int line)
+{
+    Err err;
+    err_clear(&err);
+    MatBlock *x = rnd(n, k, 1.0, 0, special), *w = rnd(n, 1, 1.0, 0, PLAIN);
+    MatBlock *v = rnd(n, kv, 1.0, 0, PLAIN);
+    MatBlock *s = NULL, *g = NULL, *tv = NULL, *want = NULL, *ref = NULL;
+    CHECK(kn_binary(NULL, BOP_MUL, x, w, &s, &err) == TSR_OK);
+    CHECK(kn_matmul_ex(NULL, x, 1, s, 0, &g, &err) == TSR_OK);
+    CHECK(kn_matmul_ex(NULL, x, 1, v, 0, &tv, &err) == TSR_OK);
+    const MatBlock *parts[2] = { g, tv };
+    CHECK(kn_cbind(NULL, parts, 2, &want, &err) == TSR_OK);
+    tsr_status st = kn_gram(NULL, x, w, v, &ref, &err);
+    int ok = st == TSR_OK && ref->rows == k && ref->cols == k + kv && rel_close(ref, want);
+    for (int64_t i = 0; ok && i < k; i++)
+        for (int64_t j = 0; j < i; j++) {
+            double a = ref->dense[i * (k + kv) + j], b = ref->dense[j * (k + kv) + i];
+            ok &= a == b || (a != a && b != b);
+        }
+    check_at(ok, "gram ~ unfused, symmetric", __FILE__, line);
+    for (int c = 0; st == TSR_OK && c < NCTX; c++) {
+        MatBlock *p = NULL;
+        tsr_status pst = kn_gram(&g_ctx[c], x, w, v, &p, &err);
+        check_at(pst == TSR_OK && same_block(p, ref), "parallel gram == sequential", __FILE__,
+                 line);
+        mb_free(p);
+    }
+    mb_free(s);
+    mb_free(g);
+    mb_free(tv);
+    mb_free(want);
+    mb_free(ref);
+    mb_free(x);
+    mb_free(w);
+    mb_free(v);
+}
+
+static void test_gram(void)
+{
+    check_gram(20000, 51, 2, PLAIN, __LINE__);   /* glm's shape: row panels */
+    check_gram(5000, 13, 9, PLAIN, __LINE__);
+    check_gram(3000, 40, 1, SPECIAL, __LINE__);  /* NaN/Inf cells */
+    check_gram(400, 600, 3, PLAIN, __LINE__);    /* wider than the kernel: dgemm */
+    check_gram(1, 2, 1, PLAIN, __LINE__);
+    check_gram(0, 3, 2, PLAIN, __LINE__);
+    /* exact: X = [1 2; 3 4], w = [2; -1], V = [1; 1]:
+     * [t(X) (X * w), t(X) V] = [-7 -8 4; -8 -8 6] */
+    Err err;
+    err_clear(&err);
+    MatBlock *x = mb_new(2, 2, &err), *w = mb_new(2, 1, &err), *v = mb_new(2, 1, &err);
+    MatBlock *r = NULL;
+    for (int i = 0; i < 4; i++) x->dense[i] = i + 1;
+    w->dense[0] = 2;
+    w->dense[1] = -1;
+    v->dense[0] = v->dense[1] = 1;
+    mb_recount_nnz(x);
+    mb_recount_nnz(w);
+    mb_recount_nnz(v);
+    CHECK(kn_gram(&g_ctx[1], x, w, v, &r, &err) == TSR_OK);
+    CHECK(r->rows == 2 && r->cols == 3 && r->dense[0] == -7 && r->dense[1] == -8 &&
+          r->dense[2] == 4 && r->dense[3] == -8 && r->dense[4] == -8 && r->dense[5] == 6);
+    mb_free(r);
+    /* V with other rows, or CSR: an error (the runtime then runs unfused) */
+    MatBlock *bad = mb_new(3, 1, &err), *vs = mb_copy(v, &err);
+    mb_to_sparse_inplace(vs, &err);
+    CHECK(kn_gram(NULL, x, w, bad, &r, &err) == TSR_RUNTIME && !r);
+    CHECK(kn_gram(NULL, x, w, vs, &r, &err) == TSR_RUNTIME && !r);
+    mb_free(bad);
+    mb_free(vs);
+    mb_free(x);
+    mb_free(w);
+    mb_free(v);
+}
+
 int main(void)
 {
     Err err;
@@ -538,6 +664,8 @@ int main(void)
     test_syrk_kernel();
     test_mmchain();
     test_tsmm_w();
+    test_gram_kernel();
+    test_gram();
     ParPoolStats st;
     par_pool_stats(p3, &st);
     CHECK(st.jobs > 0);   /* the parallel plans really ran on the pool */
