@@ -85,7 +85,9 @@ typedef enum {
     PH_TSMM_R,        /* X %*% t(X)                                        */
     PH_MMCHAIN,       /* t(X) %*% ([w *] (X %*% v)): in = X, v [, w]      */
     PH_TSMM_W,        /* t(X) %*% (X * w), w n x 1: in = X, w             */
-    PH_GRAM           /* t(X) %*% cbind(X * w, V): in = X, w, V           */
+    PH_GRAM,          /* t(X) %*% cbind(X * w, V): in = X, w, V           */
+    PH_MMCHAIN_XV     /* PH_MMCHAIN that also outputs X %*% v: a list
+                         [chain, X v] read through HOP_OUT 0 and 1       */
 } HopPhys;
 
 enum {

@@ -111,7 +111,7 @@ const char *cp_opcode(const Hop *h)
         if (h->op == BOP_MATMUL) {
             switch (h->phys) {
             case PH_TSMM_L: case PH_TSMM_R: return "tsmm";
-            case PH_MMCHAIN: return "mmchain";
+            case PH_MMCHAIN: case PH_MMCHAIN_XV: return "mmchain";
             case PH_TSMM_W: return "wtsmm";
             case PH_GRAM: return "gram";
             default: return "ba+*";
@@ -228,7 +228,8 @@ static void print_hop_line(StrBuf *o, const Hop *h)
     sb_puts(o, "]");
     if (h->kind == HOP_BIN && h->op == BOP_MATMUL) {
         static const char *const ph[] = { "ba+*", "ba+* transposed", "tsmm left", "tsmm right",
-                                          "mmchain", "wtsmm", "gram" };
+                                          "mmchain", "wtsmm", "gram",
+                                          "mmchain with X %*% v" };
         sb_printf(o, " %s", ph[h->phys]);
         if (h->phys == PH_MMT) sb_printf(o, " (t=%d,%d)", h->ta, h->tb);
     }

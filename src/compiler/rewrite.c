@@ -339,6 +339,26 @@ static Hop *phys(Rw *r, Hop *h, HopPhys ph, Hop *a, Hop *b, Hop *c)
     return n;
 }
 
+/* Whether node `from` is, or is computed from, node `target`. */
+static int depends_on(const CpPlan *p, Hop *from, const Hop *target)
+{
+    char *seen = xcalloc((size_t)p->nhops + 1, 1);
+    Hop **stack = xmalloc(((size_t)p->nhops + 1) * sizeof *stack);
+    int n = 0, found = 0;
+    stack[n++] = from;
+    while (n && !found) {
+        Hop *h = stack[--n];
+        if (seen[h->id]) continue;
+        seen[h->id] = 1;
+        found = h == target;
+        for (int k = 0; k < h->nin; k++)
+            if (!seen[h->in[k]->id]) stack[n++] = h->in[k];
+    }
+    free(seen);
+    free(stack);
+    return found;
+}
+
 /* The right operand of t(X) %*% r as an mmchain over X: r = X %*% v,
  * w * (X %*% v) or (X %*% v) * w with w n x 1 (a left w needs v with one
  * column: broadcasting is only from the right). */
@@ -359,7 +379,7 @@ static Hop *mmchain(Rw *r, Hop *h, Hop *x, Hop *rhs)
             w = rhs->in[1];
         }
     }
-    if (!prod || prod->nuses > 1) return NULL;
+    if (!prod || (prod->flags & HOPF_SIZE_ERR)) return NULL;
     Hop *v = prod->in[1];
     if (!hop_is_matrix(v) || !hop_dims_known(v) || v->rows != x->cols || v->cols < 1 ||
         v->cols > CP_MMCHAIN_MAX_COLS)
@@ -367,7 +387,33 @@ static Hop *mmchain(Rw *r, Hop *h, Hop *x, Hop *rhs)
     if (w && (!hop_is_matrix(w) || !hop_dims_known(w) || w->rows != x->rows || w->cols != 1 ||
               (w_left && v->cols != 1)))
         return NULL;
-    return phys(r, h, PH_MMCHAIN, x, v, w);
+    if (prod->nuses == 1) return phys(r, h, PH_MMCHAIN, x, v, w);
+    /* X %*% v is used elsewhere too: the chain outputs it as well (one pass
+     * instead of two), unless the weight is computed from it */
+    if (w && depends_on(r->p, w, prod)) return NULL;
+    Hop *m = phys(r, h, PH_MMCHAIN_XV, x, v, w);
+    m->dt = DT_LIST;
+    m->nouts = 2;
+    m->mem = h->mem + prod->mem;
+    Hop *o0 = hop_new(r->p, HOP_OUT, 1), *o1 = hop_new(r->p, HOP_OUT, 1);
+    const Hop *like[2] = { h, prod };
+    Hop *outs[2] = { o0, o1 };
+    for (int k = 0; k < 2; k++) {
+        Hop *o = outs[k];
+        o->in[0] = m;
+        o->op = k;
+        o->dt = DT_MATRIX;
+        o->vt = VT_FP64;
+        o->rows = like[k]->rows;
+        o->cols = like[k]->cols;
+        o->nnz = like[k]->nnz;
+        o->mem = like[k]->mem;
+        o->expr = like[k]->expr;
+        o->span = like[k]->span;
+    }
+    prod->fwd = o1;
+    prod->dead = 1;
+    return o0;
 }
 
 /* t(X) %*% cbind(X * w, V_1, ..., V_c) with w n x 1: the weighted Gram

@@ -299,6 +299,11 @@ tsr_status kn_gram(const ParCtx *par, const MatBlock *x, const MatBlock *w, cons
  * interpreter fuses only shapes that fit). */
 tsr_status kn_mmchain(const ParCtx *par, const MatBlock *x, const MatBlock *v,
                       const MatBlock *w, MatBlock **out, Err *err);
+/* kn_mmchain that also returns X %*% v (n x c, dense) in *xv, computed in
+ * the same pass (the block products before the scaling by w; equal to
+ * X %*% v up to rounding). */
+tsr_status kn_mmchain_xv(const ParCtx *par, const MatBlock *x, const MatBlock *v,
+                         const MatBlock *w, MatBlock **out, MatBlock **xv, Err *err);
 /* Call once at process start, before any thread exists and before the first
  * BLAS/LAPACK call: if the linked OpenBLAS fell back to its generic kernels
  * on a CPU it does not know (Debian 12's 0.3.21 on AMD Zen 4), re-selects

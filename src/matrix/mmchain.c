@@ -12,6 +12,8 @@
  * depend only on the shapes and nnz, so the result is the same for any
  * thread count; it differs from the unfused product only by summation
  * order.  v may have a few columns (c > 1 uses dgemm per block).
+ * kn_mmchain_xv also returns X v (the block products, before the scaling by
+ * w), for programs that use X %*% v besides the chain: no second pass.
  *
  * It does not check that the operands come from the same variable or build
  * any expression: the interpreter recognises the pattern (runtime/interp_mm.c)
@@ -31,6 +33,7 @@ typedef struct ChainJob {
     const MatBlock *x;
     const double *v, *w;     /* v: k x c row-major; w: n cells or NULL */
     int64_t c;
+    double *xv;              /* X v (n x c) when also wanted, else NULL */
     double *out, *part;      /* chunk 0 adds into out, chunk p > 0 into part[p - 1] */
     double *scratch;         /* per wid: blk * c cells (dense) or c cells (CSR) */
     int64_t grain, blk;
@@ -54,18 +57,20 @@ static void chain_dense(void *arg, int64_t lo, int64_t hi, int wid)
     for (int64_t s = lo; s < hi; s += j->blk) {
         int r = (int)(s + j->blk < hi ? j->blk : hi - s);
         const double *xb = j->x->dense + s * k;
+        double *xv = j->xv ? j->xv + s * c : u;   /* X_b v: kept, or in the scratch */
         if (c == 1)
-            cblas_dgemv(CblasRowMajor, CblasNoTrans, r, k, 1.0, xb, k, j->v, 1, 0.0, u, 1);
+            cblas_dgemv(CblasRowMajor, CblasNoTrans, r, k, 1.0, xb, k, j->v, 1, 0.0, xv, 1);
         else
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, r, c, k, 1.0, xb, k, j->v, c,
-                        0.0, u, c);
+                        0.0, xv, c);
         if (j->w)
             for (int i = 0; i < r; i++)
-                for (int q = 0; q < c; q++) u[(int64_t)i * c + q] *= j->w[s + i];
+                for (int q = 0; q < c; q++) u[(int64_t)i * c + q] = xv[(int64_t)i * c + q] * j->w[s + i];
+        const double *us = j->w ? u : xv;
         if (c == 1)
-            cblas_dgemv(CblasRowMajor, CblasTrans, r, k, 1.0, xb, k, u, 1, 1.0, dst, 1);
+            cblas_dgemv(CblasRowMajor, CblasTrans, r, k, 1.0, xb, k, us, 1, 1.0, dst, 1);
         else
-            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, c, r, 1.0, xb, k, u, c, 1.0,
+            cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, k, c, r, 1.0, xb, k, us, c, 1.0,
                         dst, c);
     }
 }
@@ -85,6 +90,7 @@ static void chain_csr(void *arg, int64_t lo, int64_t hi, int wid)
         if (c == 1) {
             double s = 0.0;
             for (int64_t q = b; q < e; q++) s += x->val[q] * v[x->idx[q]];
+            if (j->xv) j->xv[i] = s;
             if (j->w) s *= j->w[i];
             for (int64_t q = b; q < e; q++) dst[x->idx[q]] += x->val[q] * s;
             continue;
@@ -92,6 +98,7 @@ static void chain_csr(void *arg, int64_t lo, int64_t hi, int wid)
         for (int64_t t = 0; t < c; t++) d[t] = 0.0;
         for (int64_t q = b; q < e; q++)
             for (int64_t t = 0; t < c; t++) d[t] += x->val[q] * v[(int64_t)x->idx[q] * c + t];
+        if (j->xv) memcpy(j->xv + i * c, d, (size_t)c * sizeof *d);
         if (j->w)
             for (int64_t t = 0; t < c; t++) d[t] *= j->w[i];
         for (int64_t q = b; q < e; q++)
@@ -153,19 +160,34 @@ static void chain_plan(ChainJob *j)
 tsr_status kn_mmchain(const ParCtx *par, const MatBlock *x, const MatBlock *v,
                       const MatBlock *w, MatBlock **out, Err *err)
 {
+    return kn_mmchain_xv(par, x, v, w, out, NULL, err);
+}
+
+tsr_status kn_mmchain_xv(const ParCtx *par, const MatBlock *x, const MatBlock *v,
+                         const MatBlock *w, MatBlock **out, MatBlock **xvout, Err *err)
+{
     *out = NULL;
+    if (xvout) *xvout = NULL;
     if (chain_check(x, v, w, err) != TSR_OK) return err->code;
     int64_t n = x->rows, k = x->cols, c = v->cols;
-    MatBlock *res = mb_new_ctx(par, k, c, err);
-    if (!res) return err->code;
-    if (n == 0 || k == 0 || (x->sparse && x->nnz == 0)) {
+    int empty = n == 0 || k == 0 || (x->sparse && x->nnz == 0);
+    MatBlock *res = mb_new_ctx(par, k, c, err), *xvb = NULL;
+    if (res && xvout)   /* every cell is written for dense X; CSR leaves empty rows 0 */
+        xvb = empty || x->sparse ? mb_new_ctx(par, n, c, err) : mb_new_uninit(par, n, c, err);
+    if (!res || (xvout && !xvb)) {
+        mb_free(res);
+        return err->code;
+    }
+    if (empty) {
         *out = res;
+        if (xvout) *xvout = xvb;
         return TSR_OK;
     }
     ChainJob j;
     memset(&j, 0, sizeof j);
     j.x = x;
     j.c = c;
+    j.xv = xvb ? xvb->dense : NULL;
     j.out = res->dense;
     chain_plan(&j);
     int64_t nch = par_nchunks(n, j.grain);
@@ -186,6 +208,7 @@ tsr_status kn_mmchain(const ParCtx *par, const MatBlock *x, const MatBlock *v,
         par_for(tp, n, j.grain, x->sparse ? chain_csr : chain_dense, &j);
         kn_add_partials(par, res->dense, j.part, nch - 1, k * c);
         mb_recount_nnz(res);
+        if (xvb) mb_recount_nnz(xvb);
     }
     free(own_v);
     free(own_w);
@@ -193,8 +216,10 @@ tsr_status kn_mmchain(const ParCtx *par, const MatBlock *x, const MatBlock *v,
     free(j.scratch);
     if (st != TSR_OK) {
         mb_free(res);
+        mb_free(xvb);
         return st;
     }
     *out = res;
+    if (xvout) *xvout = xvb;
     return TSR_OK;
 }

@@ -198,6 +198,33 @@ tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value
     return st;
 }
 
+/* mmchain that also returns X %*% v: out is the list [chain, X v]. */
+tsr_status rt_op_mmchain_xv(Interp *in, const Value *x, const Value *v, const Value *w,
+                            Value *out)
+{
+    int64_t t0 = rt_stats_t0(in);
+    MatBlock *res = NULL, *xv = NULL;
+    Value a, b;
+    tsr_status st = kn_mmchain_xv(&in->ctx.par, rt_mat_block(x), rt_mat_block(v),
+                                  w ? rt_mat_block(w) : NULL, &res, &xv, &in->ctx.err);
+    if (st == TSR_OK) {   /* a and b own the blocks from here, also on errors */
+        tsr_status sa = take_block(in, TSR_OK, res, &a);
+        tsr_status sb = take_block(in, TSR_OK, xv, &b);
+        st = sa ? sa : sb;
+        if (st) {
+            rt_release(&a);
+            rt_release(&b);
+        }
+    }
+    if (st == TSR_OK) {
+        *out = rt_list_new(0);
+        rt_list_append(out, a, NULL);
+        rt_list_append(out, b, NULL);
+    }
+    rt_stats_end(in, "mmchain", t0);
+    return st;
+}
+
 tsr_status rt_op_fused(Interp *in, const char *opcode, const KnFuseProg *p, const KnFuseIn *ins,
                        int nin, int64_t rows, int64_t cols, MatBlock **mats, double *scalars)
 {

@@ -269,6 +269,9 @@ static tsr_status exec_binary(Run *r, const Hop *h, Value *out)
     case PH_MMCHAIN:
         st = rt_op_mmchain(in, a, b, c, out);
         break;
+    case PH_MMCHAIN_XV:
+        st = rt_op_mmchain_xv(in, a, b, c, out);
+        break;
     default: {
         int sa = h->in[0]->slot, sb = h->in[1]->slot;
         Value ta = empty_value(), tb = empty_value();

@@ -143,6 +143,8 @@ tsr_status rt_op_matmul_ex(Interp *in, const Value *a, int ta, const Value *b, i
 tsr_status rt_op_tsmm(Interp *in, const Value *x, int left, Value *out);
 tsr_status rt_op_tsmm_w(Interp *in, const Value *x, const Value *w, Value *out);
 tsr_status rt_op_gram(Interp *in, const Value *x, const Value *w, const Value *v, Value *out);
+tsr_status rt_op_mmchain_xv(Interp *in, const Value *x, const Value *v, const Value *w,
+                            Value *out);
 tsr_status rt_op_mmchain(Interp *in, const Value *x, const Value *v, const Value *w, Value *out);
 /* A fused cellwise program (kn_fused) over the cell space rows x cols;
  * opcode names it in -stats.  Outputs as kn_fused (normalised formats). */

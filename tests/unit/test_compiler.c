@@ -690,6 +690,27 @@ static void test_physical(void)
     PRINTS(c, "0.0\n");
     case_free(&c);
 
+    /* mmchain whose X %*% v has another use: the chain outputs it too (one
+     * pass), unless the weight is computed from it; same values as -O0 */
+    c = RUN_CASE_ALL_FORMATS("X = round(rand(rows=300, cols=7, seed=1) * 10)\n"
+                             "v = round(rand(rows=7, cols=1, seed=2) * 10)\n"
+                             "w = round(rand(rows=300, cols=1, seed=3) * 10)\n"
+                             "print(\"go\")\n"
+                             "Xv = X %*% v\n"
+                             "q = t(X) %*% (w * Xv)\n"
+                             "e = Xv + 1\n"
+                             "print(toString(q))\n"
+                             "print(sum(e))\n"
+                             "print(\"go\")\n"
+                             "Xv2 = X %*% v\n"
+                             "q2 = t(X) %*% (exp(Xv2 / 1000) * Xv2)\n"
+                             "print(sum(q2))\n");
+    HAS(c, 0, "mmchain with X %*% v");
+    HAS_N(c, 0, "out 1 (", 1);
+    HAS_NOT(c, 0, "ba+*");
+    HAS_NOT(c, 1, "mmchain");
+    case_free(&c);
+
     /* a t(X) shared by several products: read transposed by each when X is
      * dense (never materialised), transposed once when X is CSR */
     c = RUN_CASE("X = rand(rows=40, cols=6, seed=1)\n"

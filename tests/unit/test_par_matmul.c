@@ -449,6 +449,23 @@ static void check_chain(int64_t n, int64_t k, int64_t c, double d, int sparse, i
                  line);
         mb_free(p);
     }
+    /* with X %*% v as a second output: the same chain bit for bit, X v close
+     * to the product, both the same for every pool */
+    MatBlock *xv_ref = NULL, *ch_ref = NULL;
+    tsr_status sx = kn_mmchain_xv(NULL, x, v, w, &ch_ref, &xv_ref, &err);
+    check_at(sx == TSR_OK && same_block(ch_ref, ref) && xv_ref->rows == n &&
+                 xv_ref->cols == c && rel_close(xv_ref, u),
+             "mmchain_xv: chain == mmchain, X v ~ product", __FILE__, line);
+    for (int k2 = 0; sx == TSR_OK && k2 < NCTX; k2++) {
+        MatBlock *p = NULL, *q = NULL;
+        tsr_status pst = kn_mmchain_xv(&g_ctx[k2], x, v, w, &p, &q, &err);
+        check_at(pst == TSR_OK && same_block(p, ref) && same_block(q, xv_ref),
+                 "parallel mmchain_xv == sequential", __FILE__, line);
+        mb_free(p);
+        mb_free(q);
+    }
+    mb_free(xv_ref);
+    mb_free(ch_ref);
     /* sparse v and w give the same cells */
     if (st == TSR_OK && CELLS(v) > 0) {
         MatBlock *vs = mb_copy(v, &err), *ws = w ? mb_copy(w, &err) : NULL, *p = NULL;
