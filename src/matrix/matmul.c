@@ -1276,17 +1276,24 @@ static void syrk_panel(void *arg, int64_t lo, int64_t hi, int wid)
                 j->x->dense + lo * k, (int)k, 0.0, dst, (int)k);
 }
 
-/* Adds the partials' upper triangles of output rows [lo, hi), in panel order. */
+/* Adds to rows [lo, hi) of c (rows x ld) the cells on or right of the
+ * diagonal of np partials of the same shape, in panel order: the Gram
+ * products' upper triangles (and, for gram, the t(X) V columns after them). */
+static void add_upper_partials(double *c, const double *part, int64_t np, int64_t rows,
+                               int64_t ld, int64_t lo, int64_t hi)
+{
+    for (int64_t p = 0; p < np; p++) {
+        const double *src = part + p * rows * ld;
+        for (int64_t i = lo; i < hi; i++)
+            for (int64_t q = i; q < ld; q++) c[i * ld + q] += src[i * ld + q];
+    }
+}
+
 static void syrk_reduce(void *arg, int64_t lo, int64_t hi, int wid)
 {
     (void)wid;
     const SyrkJob *j = arg;
-    int64_t k = j->n;
-    for (int64_t p = 0; p < j->np; p++) {
-        const double *src = j->part + p * k * k;
-        for (int64_t i = lo; i < hi; i++)
-            for (int64_t q = i; q < k; q++) j->c[i * k + q] += src[i * k + q];
-    }
+    add_upper_partials(j->c, j->part, j->np, j->n, j->n, lo, hi);
 }
 
 /* Upper-triangle tile t (row-major order over the tiles on or above the
@@ -1409,18 +1416,11 @@ static void gram_panel(void *arg, int64_t lo, int64_t hi, int wid)
     }
 }
 
-/* Adds the partials' cells on or right of the diagonal of output rows
- * [lo, hi) (the Gram part's upper triangle and the V part), in panel order. */
 static void gram_reduce(void *arg, int64_t lo, int64_t hi, int wid)
 {
     (void)wid;
     const GramJob *j = arg;
-    int64_t k = j->x->cols, ldc = j->ldc;
-    for (int64_t p = 0; p < j->np; p++) {
-        const double *src = j->part + p * k * ldc;
-        for (int64_t i = lo; i < hi; i++)
-            for (int64_t q = i; q < ldc; q++) j->c[i * ldc + q] += src[i * ldc + q];
-    }
+    add_upper_partials(j->c, j->part, j->np, j->x->cols, j->ldc, lo, hi);
 }
 
 tsr_status kn_gram(const ParCtx *par, const MatBlock *x, const MatBlock *w, const MatBlock *v,

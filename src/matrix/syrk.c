@@ -52,27 +52,32 @@ int kn_syrk_fast(int64_t k)
 #ifdef KN_AVX512
 
 /* Rows [0, rb) of src (leading dimension ld, n columns) into ceil(n / 8)
- * panels of rb x 8 at pk (panel stride rb * 8, zero-padded on the right),
- * each row scaled by w[r] when w is not NULL. */
+ * panels of rb x 8 at pk (panel stride rb * 8, zero-padded on the right)
+ * and, when w is not NULL, the same rows scaled by w[r] at pw: one read of
+ * each row for both copies. */
 static void syrk_pack(const double *src, int64_t ld, int64_t rb, int64_t n, const double *w,
-                      double *pk)
+                      double *pk, double *pw)
 {
     int64_t full = n / 8, ps = rb * 8;
     for (int64_t r = 0; r < rb; r++) {
         const double *row = src + r * ld;
-        double *d = pk + r * 8;
-        if (w) {
-            const double f = w[r];
-            for (int64_t p = 0; p < full; p++)
-                for (int q = 0; q < 8; q++) d[p * ps + q] = row[p * 8 + q] * f;
-        } else {
-            for (int64_t p = 0; p < full; p++) memcpy(d + p * ps, row + p * 8, 64);
+        double *d = pk + r * 8, *e = w ? pw + r * 8 : NULL;
+        const double f = w ? w[r] : 1.0;
+        for (int64_t p = 0; p < full; p++) {
+            memcpy(d + p * ps, row + p * 8, 64);
+            if (w)
+                for (int q = 0; q < 8; q++) e[p * ps + q] = row[p * 8 + q] * f;
         }
         if (full * 8 < n) {
-            double *t = d + full * ps;
             int64_t q = 0;
-            for (; q < n - full * 8; q++) t[q] = w ? row[full * 8 + q] * w[r] : row[full * 8 + q];
-            for (; q < 8; q++) t[q] = 0.0;
+            for (; q < n - full * 8; q++) {
+                d[full * ps + q] = row[full * 8 + q];
+                if (w) e[full * ps + q] = row[full * 8 + q] * f;
+            }
+            for (; q < 8; q++) {
+                d[full * ps + q] = 0.0;
+                if (w) e[full * ps + q] = 0.0;
+            }
         }
     }
 }
@@ -180,9 +185,8 @@ int kn_gram_rows(const double *x, int64_t rows, int64_t k, const double *w, cons
         int64_t rn = rows - r0 - rb < rbmax ? rows - r0 - rb : rbmax;   /* next block's rows */
         /* A = X; B = [X * w or X, V] (B's X part is A's when w is NULL) */
         double *pb = w ? pk + kp * ps : pk;
-        syrk_pack(x + r0 * k, k, rb, k, NULL, pk);
-        if (w) syrk_pack(x + r0 * k, k, rb, k, w + r0, pb);
-        if (kv > 0) syrk_pack(v + r0 * kv, kv, rb, kv, NULL, pb + kp * ps);
+        syrk_pack(x + r0 * k, k, rb, k, w ? w + r0 : NULL, pk, pb);
+        if (kv > 0) syrk_pack(v + r0 * kv, kv, rb, kv, NULL, pb + kp * ps, NULL);
         if (rn > 0) {   /* the next block's w and V are short: at once */
             for (int64_t q = 0; w && q < rn * 8; q += 64)
                 _mm_prefetch((const char *)(w + r0 + rb) + q, _MM_HINT_T1);
