@@ -12,9 +12,10 @@
  * second operand's - and every 8 x 24 block on or above the diagonal of the
  * result is computed by a register-blocked loop over the block's rows: 24
  * accumulators, per row one broadcast of each of 8 values of panel a (X) and
- * 3 vector loads of panels b..b+2 (X, X * w or V; 24 FMAs).  The kernel
- * alone runs at ~90% of peak; packing (the single pass over X) costs the
- * rest.
+ * 3 vector loads of panels b..b+2 (X, X * w or V; 24 FMAs); a remainder of
+ * two panels (or four) by an 8 x 16 kernel, of one by an 8 x 8 one.  The
+ * kernel alone runs at ~90% of peak; packing (the single pass over X, whole
+ * vectors, the last partial panel by a masked load) costs the rest.
  *
  * Arithmetic: cell (i, j) is the sum over the panel's rows in row order of
  * x_ri * (w_r * x_rj) (x_ri * v_rj), rows of one block accumulated by FMA
@@ -55,29 +56,24 @@ int kn_syrk_fast(int64_t k)
  * panels of rb x 8 at pk (panel stride rb * 8, zero-padded on the right)
  * and, when w is not NULL, the same rows scaled by w[r] at pw: one read of
  * each row for both copies. */
-static void syrk_pack(const double *src, int64_t ld, int64_t rb, int64_t n, const double *w,
-                      double *pk, double *pw)
+KN_AVX512_FN static void syrk_pack(const double *src, int64_t ld, int64_t rb, int64_t n,
+                                   const double *w, double *pk, double *pw)
 {
     int64_t full = n / 8, ps = rb * 8;
+    __mmask8 tail = (__mmask8)kn_lanes8(n - full * 8);
     for (int64_t r = 0; r < rb; r++) {
         const double *row = src + r * ld;
         double *d = pk + r * 8, *e = w ? pw + r * 8 : NULL;
-        const double f = w ? w[r] : 1.0;
+        const __m512d f = _mm512_set1_pd(w ? w[r] : 1.0);
         for (int64_t p = 0; p < full; p++) {
-            memcpy(d + p * ps, row + p * 8, 64);
-            if (w)
-                for (int q = 0; q < 8; q++) e[p * ps + q] = row[p * 8 + q] * f;
+            __m512d x = _mm512_loadu_pd(row + p * 8);
+            _mm512_store_pd(d + p * ps, x);
+            if (w) _mm512_store_pd(e + p * ps, _mm512_mul_pd(x, f));
         }
-        if (full * 8 < n) {
-            int64_t q = 0;
-            for (; q < n - full * 8; q++) {
-                d[full * ps + q] = row[full * 8 + q];
-                if (w) e[full * ps + q] = row[full * 8 + q] * f;
-            }
-            for (; q < 8; q++) {
-                d[full * ps + q] = 0.0;
-                if (w) e[full * ps + q] = 0.0;
-            }
+        if (tail) {   /* masked load: the padding lanes are zero */
+            __m512d x = _mm512_maskz_loadu_pd(tail, row + full * 8);
+            _mm512_store_pd(d + full * ps, x);
+            if (w) _mm512_store_pd(e + full * ps, _mm512_mul_pd(x, f));
         }
     }
 }
@@ -124,6 +120,34 @@ KN_AVX512_FN static void syrk_kern3(const double *pa, const double *pb, int64_t 
     SYRK_STORE3(4) SYRK_STORE3(5) SYRK_STORE3(6) SYRK_STORE3(7)
 }
 
+#define SYRK_ROW2(i)                                   \
+    s = _mm512_set1_pd(a[i]);                          \
+    c##i##0 = _mm512_fmadd_pd(s, b0, c##i##0);         \
+    c##i##1 = _mm512_fmadd_pd(s, b1, c##i##1);
+#define SYRK_STORE2(i)                                 \
+    SYRK_ADD(c + (i) * ldc, c##i##0);                  \
+    SYRK_ADD(c + (i) * ldc + 8, c##i##1);
+
+/* c[0:8, 0:16] += panel pa transposed times panels pb, pb + ps (a row's
+ * remainder of two panels: half the broadcasts per FMA of two kern1). */
+KN_AVX512_FN static void syrk_kern2(const double *pa, const double *pb, int64_t rb, int64_t ps,
+                                    double *c, int64_t ldc, SyrkPf pf)
+{
+    __m512d c00 = _mm512_setzero_pd(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00,
+            c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00, c60 = c00,
+            c61 = c00, c70 = c00, c71 = c00;
+    const double *pb1 = pb + ps;
+    for (int64_t r = 0; r < rb; r++) {
+        __m512d b0 = _mm512_load_pd(pb + r * 8), b1 = _mm512_load_pd(pb1 + r * 8), s;
+        const double *a = pa + r * 8;
+        SYRK_PREFETCH(pf, r)
+        SYRK_ROW2(0) SYRK_ROW2(1) SYRK_ROW2(2) SYRK_ROW2(3)
+        SYRK_ROW2(4) SYRK_ROW2(5) SYRK_ROW2(6) SYRK_ROW2(7)
+    }
+    SYRK_STORE2(0) SYRK_STORE2(1) SYRK_STORE2(2) SYRK_STORE2(3)
+    SYRK_STORE2(4) SYRK_STORE2(5) SYRK_STORE2(6) SYRK_STORE2(7)
+}
+
 /* c[0:8, 0:8] += panel pa transposed times panel pb; prefetches pf. */
 KN_AVX512_FN static void syrk_kern1(const double *pa, const double *pb, int64_t rb, double *c,
                                     int64_t ldc, SyrkPf pf)
@@ -155,8 +179,11 @@ static void syrk_block(const double *pa, const double *pb, int64_t rb, int64_t k
         int64_t lo = a * slice, n = lo < lines ? (lines - lo < slice ? lines - lo : slice) : 0;
         SyrkPf pf = { next + lo * 64, n, (n + rb - 1) / rb };
         int64_t b = a;
-        for (; b + 3 <= nb; b += 3, pf = none)
+        /* panels b.. in threes, a remainder of 4 as two twos, of 2 as one */
+        for (; nb - b >= 3 && nb - b != 4; b += 3, pf = none)
             syrk_kern3(pan, pb + b * ps, rb, ps, crow + b * 8, ld, pf);
+        for (; nb - b >= 2; b += 2, pf = none)
+            syrk_kern2(pan, pb + b * ps, rb, ps, crow + b * 8, ld, pf);
         for (; b < nb; b++, pf = none) syrk_kern1(pan, pb + b * ps, rb, crow + b * 8, ld, pf);
     }
 }
