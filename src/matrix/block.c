@@ -445,6 +445,9 @@ int mb_prefers_sparse(int64_t rows, int64_t cols, int64_t nnz)
     if (rows == 0 || cols == 0 || cols > MB_SPARSE_MAX_COLS) return 0;
     double cells = (double)rows * (double)cols;
     if ((double)nnz >= MB_SPARSITY_TURN_POINT * cells) return 0;
+    /* a small block (L2-sized dense) is kept dense down to a lower density:
+     * there its dense kernels beat CSR ones and the memory saved is small */
+    if (cells <= MB_SMALL_CELLS && (double)nnz >= MB_SMALL_TURN_POINT * cells) return 0;
     double sparse_bytes = 8.0 * ((double)rows + 1.0) + 12.0 * (double)nnz;
     return sparse_bytes < 8.0 * cells;
 }

@@ -178,6 +178,10 @@ typedef enum { MB_FMT_AUTO = 0, MB_FMT_DENSE, MB_FMT_SPARSE } MbFormat;
 /* Sparse threshold: a block is kept sparse when its density is below this
  * and the CSR form is smaller than the dense one. */
 #define MB_SPARSITY_TURN_POINT 0.4
+/* Blocks of at most MB_SMALL_CELLS cells are kept sparse only below density
+ * MB_SMALL_TURN_POINT. */
+#define MB_SMALL_CELLS 65536
+#define MB_SMALL_TURN_POINT 0.1
 /* Whether AUTO would choose the sparse format for these dimensions/nnz. */
 int mb_prefers_sparse(int64_t rows, int64_t cols, int64_t nnz);
 /* Converts m in place to the format the policy asks for (AUTO decides from

@@ -355,7 +355,7 @@ static void test_product_sums(void)
 {
     Case c = RUN_CASE("X = matrix(\"1 2 3 4 5 6\", rows=2, cols=3)\n"
                       "Y = matrix(\"1 -1 2 0 3 5\", rows=3, cols=2)\n"
-                      "Q = rand(rows=2, cols=3, seed=5, sparsity=0.2)\n"
+                      "Q = rand(rows=2, cols=3, seed=5, sparsity=0.05)\n"   /* small: CSR below 0.1 */
                       "print(\"go\")\n"
                       "t1 = trace(X %*% Y)\n"
                       "print(t1)\n"
@@ -543,12 +543,13 @@ static void test_chain(void)
 /* ---- physical product operators --------------------------------------------------------- */
 
 /* Integer data; Xt = t(X) materialised in the block before, so that the
- * reference products Xt %*% ... are plain ba+*. */
+ * reference products Xt %*% ... are plain ba+*.  X has more cells than
+ * MB_SMALL_CELLS, so that density 0.2 is CSR. */
 #define PHYS_SETUP(sparsity)                                                       \
-    "X = round(rand(rows=30, cols=4, seed=1, sparsity=" sparsity ") * 10)\n"      \
+    "X = round(rand(rows=20000, cols=4, seed=1, sparsity=" sparsity ") * 10)\n"   \
     "v = round(rand(rows=4, cols=1, seed=2) * 10)\n"                              \
-    "w = round(rand(rows=30, cols=1, seed=3) * 10)\n"                             \
-    "A = round(rand(rows=30, cols=3, seed=4) * 10)\n"                             \
+    "w = round(rand(rows=20000, cols=1, seed=3) * 10)\n"                          \
+    "A = round(rand(rows=20000, cols=3, seed=4) * 10)\n"                          \
     "M = round(rand(rows=5, cols=4, seed=6) * 10)\n"                              \
     "Xt = t(X)\n"
 

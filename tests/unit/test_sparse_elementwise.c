@@ -368,9 +368,18 @@ static void test_ifelse_formats(void)
                 for (int t = 0; t < 3; t++) mb_free(own[t]);
             }
     CHECK(ok);
-    MatBlock *c = tb_as_fmt(src[0], 1), *a = tb_as_fmt(src[1], 1), *z = NULL;
-    OK(kn_ifelse(NULL, c, 0, a, 0, NULL, 0.0, &z, &E));   /* ifelse(C, A, 0): stays sparse */
+    /* ifelse(C, A, 0) with a sparse A stays sparse (A below the small-block
+     * density MB_SMALL_TURN_POINT; at 0.2 it is dense, as the policy says) */
+    MatBlock *a05 = gen(23, 19, 0.05, 1);
+    MatBlock *c = tb_as_fmt(src[0], 1), *a = tb_as_fmt(a05, 1), *z = NULL;
+    mb_free(a05);
+    OK(kn_ifelse(NULL, c, 0, a, 0, NULL, 0.0, &z, &E));
     CHECK(z && z->sparse && z->nnz <= a->nnz);
+    mb_free(z);
+    MatBlock *a20 = tb_as_fmt(src[1], 1);
+    OK(kn_ifelse(NULL, c, 0, a20, 0, NULL, 0.0, &z, &E));
+    CHECK(z && !z->sparse);
+    mb_free(a20);
     mb_free(z);
     MatBlock *e = mk(0, 3, NULL), *se = tb_as_fmt(e, 1);
     OK(kn_ifelse(NULL, se, 0, NULL, 1.0, NULL, 2.0, &z, &E));

@@ -642,7 +642,9 @@ static void test_assign(void)
     CHECK(!x->sparse && x->nnz == 600);
     mb_free(x);
 
-    /* row-by-row fill of a sparse matrix: sparse until the 40% turn point */
+    /* row-by-row fill of a sparse matrix: sparse until the turn point, 10%
+     * for a small block (600 cells: at row 3), 40% for a larger one (80000
+     * cells, rows of 200: at row 160) */
     x = tb_as_fmt(zero, 1);
     int turned = 0;
     for (int64_t i = 1; i <= 30; i++) {
@@ -652,8 +654,20 @@ static void test_assign(void)
         CHECK(x->nnz == i * 20);
         mb_free(row);
     }
-    CHECK(turned >= 11 && turned <= 14);
+    CHECK(turned == 3);
     mb_free(x);
+    MatBlock *zbig = mb_new(400, 200, &E);
+    x = tb_as_fmt(zbig, 1);
+    turned = 0;
+    for (int64_t i = 1; i <= 400 && x; i++) {
+        MatBlock *row = gen(1, 200, 1.0, (uint32_t)(500 + i), 0);
+        OK(kn_assign_slice(x, i, i, 1, 200, row, &E));
+        if (!x->sparse && !turned) turned = (int)i;
+        mb_free(row);
+    }
+    CHECK(x && x->nnz == 80000 && turned == 160);
+    mb_free(x);
+    mb_free(zbig);
 
     /* self assignment and shape errors */
     x = tb_as_fmt(a, 1);
