@@ -12,7 +12,9 @@
  * the work is proportional to its non-zeros.  Filters and output gradients
  * of any format are read through the block API; outputs are dense (the
  * runtime picks the final format).  Scratch space is planned once per call
- * (one im2col matrix per worker).  Images are processed in parallel in
+ * (one im2col matrix per worker), with a table of the input cell behind
+ * each im2col cell, so im2col and col2im are one gather / scatter-add loop
+ * per image.  Images are processed in parallel in
  * fixed chunks (see "parallel frame"); the filter gradient sums per-chunk
  * partials in chunk order, so any thread count gives the same bits.
  * Not here: pooling and bias (dnn_pool.c), batch norm (dnn_norm.c), LSTM
@@ -92,6 +94,7 @@ typedef struct ConvWork {
     double **col;    /* per worker: crs x pq im2col matrix */
     double **row;    /* per worker: one input / gradient row, max(chw, F*pq) */
     double *filt;    /* F x crs filter cells (row-major) */
+    int32_t *gidx;   /* crs x pq: the input cell of each im2col cell, -1 for padding */
 } ConvWork;
 
 static void work_free(ConvWork *w)
@@ -103,7 +106,10 @@ static void work_free(ConvWork *w)
     free(w->col);
     free(w->row);
     free(w->filt);
+    free(w->gidx);
 }
+
+static void im2col_index(const KnConvShape *s, int32_t *g);
 
 /* Plans the scratch of one call for `width` workers; the filter block (may
  * be NULL) is read into w->filt once. */
@@ -119,11 +125,15 @@ static tsr_status work_init(ConvWork *w, const KnConvShape *s, const MatBlock *f
     if (mul_overflows_i64(w->crs, w->pq, &colcells) || colcells > MB_MAX_CELLS)
         return err_set(err, TSR_LIMIT, "Incorrect parameters: im2col matrix of %lldx%lld cells "
                        "is too large", (long long)w->crs, (long long)w->pq);
+    if (w->chw > INT32_MAX)
+        return err_set(err, TSR_LIMIT, "Incorrect parameters: images of %lld cells are too "
+                       "large", (long long)w->chw);
     w->width = width;
     w->col = calloc((size_t)width, sizeof *w->col);
     w->row = calloc((size_t)width, sizeof *w->row);
     w->filt = malloc((size_t)(s->F * w->crs) * sizeof(double));
-    int ok = w->col && w->row && w->filt;
+    w->gidx = malloc((size_t)(colcells ? colcells : 1) * sizeof(int32_t));
+    int ok = w->col && w->row && w->filt && w->gidx;
     for (int k = 0; ok && k < width; k++) {
         w->col[k] = malloc((size_t)(colcells ? colcells : 1) * sizeof(double));
         w->row[k] = malloc((size_t)(rowlen ? rowlen : 1) * sizeof(double));
@@ -134,6 +144,7 @@ static tsr_status work_init(ConvWork *w, const KnConvShape *s, const MatBlock *f
         return err_set(err, TSR_NOMEM, "out of memory for convolution scratch space");
     }
     if (filter) mb_read_cells(filter, w->filt);
+    im2col_index(s, w->gidx);
     return TSR_OK;
 }
 
@@ -193,44 +204,34 @@ static tsr_status run_images(const ParCtx *par, ConvJob *j, int64_t n, ParRangeF
 
 /* ---- im2col / col2im ------------------------------------------------------------------------------- */
 
-/* The output columns q in [qlo, qhi) whose input column w = q*sw + j - pw
- * at filter column j lies inside the image (0 <= w < W). */
-static inline void q_range(const KnConvShape *s, int64_t j, int64_t *qlo, int64_t *qhi)
-{
-    int64_t lo = s->pw - j > 0 ? (s->pw - j + s->sw - 1) / s->sw : 0;
-    int64_t hi = (s->W + s->pw - j + s->sw - 1) / s->sw;
-    if (hi > s->Q) hi = s->Q;
-    if (hi < 0) hi = 0;
-    *qlo = lo < hi ? lo : hi;
-    *qhi = hi;
-}
-
-/* col[(c*R+i)*S+j][p*Q+q] = x[c, p*sh+i-ph, q*sw+j-pw] (0 outside). */
-static void im2col_dense(const double *x, const KnConvShape *s, double *col)
+/* g[(c*R+i)*S+j][p*Q+q] = the cell of x[c, p*sh+i-ph, q*sw+j-pw] in an image
+ * row, -1 outside the image (padding): im2col and col2im of every image of
+ * a call then are one loop over this table (the convolution's geometry is
+ * walked once per call, not per image). */
+static void im2col_index(const KnConvShape *s, int32_t *g)
 {
     int64_t pq = s->P * s->Q;
     for (int64_t c = 0; c < s->C; c++)
         for (int64_t i = 0; i < s->R; i++)
             for (int64_t j = 0; j < s->S; j++) {
-                double *dst = col + ((c * s->R + i) * s->S + j) * pq;
+                int32_t *dst = g + ((c * s->R + i) * s->S + j) * pq;
                 for (int64_t p = 0; p < s->P; p++) {
                     int64_t h = p * s->sh + i - s->ph;
-                    double *d = dst + p * s->Q;
-                    if (h < 0 || h >= s->H) {
-                        memset(d, 0, (size_t)s->Q * sizeof(double));
-                        continue;
+                    int32_t *d = dst + p * s->Q;
+                    for (int64_t q = 0; q < s->Q; q++) {
+                        int64_t wc = q * s->sw + j - s->pw;
+                        d[q] = h < 0 || h >= s->H || wc < 0 || wc >= s->W
+                                   ? -1 : (int32_t)((c * s->H + h) * s->W + wc);
                     }
-                    const double *xr = x + (c * s->H + h) * s->W;
-                    int64_t qlo, qhi, off = j - s->pw;
-                    q_range(s, j, &qlo, &qhi);
-                    for (int64_t q = 0; q < qlo; q++) d[q] = 0.0;
-                    if (s->sw == 1)   /* a short run: a loop, not a memcpy call */
-                        for (int64_t q = qlo; q < qhi; q++) d[q] = xr[q + off];
-                    else
-                        for (int64_t q = qlo; q < qhi; q++) d[q] = xr[q * s->sw + off];
-                    for (int64_t q = qhi; q < s->Q; q++) d[q] = 0.0;
                 }
             }
+}
+
+/* col = im2col(x) for one dense image x by the table g (n cells). */
+static void im2col_dense(const double *restrict x, const int32_t *restrict g, int64_t n,
+                         double *restrict col)
+{
+    for (int64_t t = 0; t < n; t++) col[t] = g[t] >= 0 ? x[g[t]] : 0.0;
 }
 
 /* Output positions whose window covers input coordinate h at filter offset
@@ -261,27 +262,13 @@ static void im2col_sparse(const MatBlock *x, int64_t n, const KnConvShape *s, do
     }
 }
 
-/* dx[c, h, w] += col[(c,i,j)][(p,q)] for every in-range position. */
-static void col2im_add(const double *col, const KnConvShape *s, double *dx)
+/* dx[c, h, w] += col[(c,i,j)][(p,q)] for every in-range position, in the
+ * order of the table (c, i, j, p, q increasing). */
+static void col2im_add(const double *restrict col, const int32_t *restrict g, int64_t n,
+                       double *restrict dx)
 {
-    int64_t pq = s->P * s->Q;
-    for (int64_t c = 0; c < s->C; c++)
-        for (int64_t i = 0; i < s->R; i++)
-            for (int64_t j = 0; j < s->S; j++) {
-                const double *src = col + ((c * s->R + i) * s->S + j) * pq;
-                for (int64_t p = 0; p < s->P; p++) {
-                    int64_t h = p * s->sh + i - s->ph;
-                    if (h < 0 || h >= s->H) continue;
-                    double *xr = dx + (c * s->H + h) * s->W;
-                    const double *sr = src + p * s->Q;
-                    int64_t qlo, qhi, off = j - s->pw;
-                    q_range(s, j, &qlo, &qhi);
-                    if (s->sw == 1)
-                        for (int64_t q = qlo; q < qhi; q++) xr[q + off] += sr[q];
-                    else
-                        for (int64_t q = qlo; q < qhi; q++) xr[q * s->sw + off] += sr[q];
-                }
-            }
+    for (int64_t t = 0; t < n; t++)
+        if (g[t] >= 0) dx[g[t]] += col[t];
 }
 
 /* ---- conv2d ------------------------------------------------------------------------------------------ */
@@ -320,7 +307,7 @@ static void conv_chunk(void *arg, int64_t lo, int64_t hi, int wid)
         if (j->x->sparse) {
             conv_sparse_row(j->x, n, s, w->filt, orow);
         } else {
-            im2col_dense(j->x->dense + n * j->x->cols, s, w->col[wid]);
+            im2col_dense(j->x->dense + n * j->x->cols, w->gidx, w->crs * w->pq, w->col[wid]);
             cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)s->F, (int)w->pq,
                         (int)w->crs, 1.0, w->filt, (int)w->crs, w->col[wid], (int)w->pq, 0.0,
                         orow, (int)w->pq);
@@ -368,7 +355,7 @@ static void bwd_filter_chunk(void *arg, int64_t lo, int64_t hi, int wid)
     for (int64_t n = lo; n < hi; n++) {
         if (j->dout->sparse && j->dout->ptr[n] == j->dout->ptr[n + 1]) continue;   /* zero gradient */
         if (j->x->sparse) im2col_sparse(j->x, n, s, w->col[wid]);
-        else im2col_dense(j->x->dense + n * j->x->cols, s, w->col[wid]);
+        else im2col_dense(j->x->dense + n * j->x->cols, w->gidx, w->crs * w->pq, w->col[wid]);
         const double *d = row_of(j->dout, n, w->row[wid]);
         cblas_dgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)s->F, (int)w->crs, (int)w->pq,
                     1.0, d, (int)w->pq, w->col[wid], (int)w->pq, 1.0, dw, (int)w->crs);
@@ -441,7 +428,7 @@ static void bwd_data_chunk(void *arg, int64_t lo, int64_t hi, int wid)
         cblas_dgemm(CblasRowMajor, CblasTrans, CblasNoTrans, (int)w->crs, (int)w->pq, (int)s->F,
                     1.0, w->filt, (int)w->crs, d, (int)w->pq, 0.0, w->col[wid], (int)w->pq);
         double *orow = j->o->dense + n * j->o->cols;
-        col2im_add(w->col[wid], s, orow);
+        col2im_add(w->col[wid], w->gidx, w->crs * w->pq, orow);
         nz += kn_count_nz(orow, j->o->cols);
     }
     j->nz[lo / j->grain] = nz;
