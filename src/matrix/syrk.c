@@ -96,7 +96,9 @@ typedef struct SyrkPf {
     int64_t n, per;
 } SyrkPf;
 
-#define SYRK_PREFETCH(pf, r)                                                             for (int64_t q_ = (r) * (pf).per; q_ < (pf).n && q_ < ((r) + 1) * (pf).per; q_++)         _mm_prefetch((pf).p + q_ * 64, _MM_HINT_T1);
+#define SYRK_PREFETCH(pf, r)                                                        \
+    for (int64_t q_ = (r) * (pf).per; q_ < (pf).n && q_ < ((r) + 1) * (pf).per; q_++) \
+        _mm_prefetch((pf).p + q_ * 64, _MM_HINT_T1);
 
 /* c[0:8, 0:24] += panel pa (rb x 8) transposed times panels pb, pb + ps,
  * pb + 2 ps (rb x 8 each); prefetches pf on the way. */
